@@ -1,0 +1,3 @@
+using InnerWarden.Mesh.Host.Cli;
+
+return await MeshCli.RunAsync(args);

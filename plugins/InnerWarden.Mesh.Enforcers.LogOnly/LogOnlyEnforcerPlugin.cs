@@ -1,0 +1,14 @@
+using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InnerWarden.Mesh.Enforcers.LogOnly;
+
+/// <summary>The <c>log-only</c> enforcer: records what it would block, touches no firewall.</summary>
+[MeshPlugin(PluginKind.Enforcer, "log-only", "0.2.0")]
+public sealed class LogOnlyEnforcerPlugin : IMeshPlugin
+{
+    /// <inheritdoc />
+    public void Register(IServiceCollection services, PluginContext context) =>
+        services.AddSingleton<IFirewallEnforcer, LogOnlyEnforcer>();
+}

@@ -1,0 +1,65 @@
+using InnerWarden.Mesh.Contracts.Signals;
+
+namespace InnerWarden.Mesh.Host.Tests.Signals;
+
+public sealed class SignalCanonicalFormTests
+{
+    [Theory]
+    [InlineData(0.92f, "0.9200")]
+    [InlineData(0.03125f, "0.0312")]
+    [InlineData(0.85f, "0.8500")]
+    [InlineData(1.0f, "1.0000")]
+    [InlineData(0.0f, "0.0000")]
+    [InlineData(0.00005f, "0.0000")]
+    [InlineData(0.09375f, "0.0938")]
+    public void Confidence_is_rounded_to_four_places_ties_to_even(float value, string expected) =>
+        Assert.Equal(expected, SignalCanonicalForm.FormatConfidence(value));
+
+    [Theory]
+    [InlineData(0, "2026-03-27T12:34:56+00:00")]
+    [InlineData(500_000_000, "2026-03-27T12:34:56.500+00:00")]
+    [InlineData(123_456_000, "2026-03-27T12:34:56.123456+00:00")]
+    [InlineData(123_456_789, "2026-03-27T12:34:56.123456789+00:00")]
+    [InlineData(1, "2026-03-27T12:34:56.000000001+00:00")]
+    public void Timestamp_fraction_uses_the_fewest_of_3_6_9_digits(int nanos, string expected)
+    {
+        var ts = new SignalTimestamp(DateTimeOffset.Parse("2026-03-27T12:34:56Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(), nanos);
+        Assert.Equal(expected, ts.ToCanonicalString());
+        Assert.True(SignalTimestamp.TryParse(ts.ToJsonString(), out var back, out _));
+        Assert.Equal(ts, back);
+    }
+
+    [Fact]
+    public void Json_timestamp_with_offset_is_converted_to_utc()
+    {
+        Assert.True(SignalTimestamp.TryParse("2026-03-27T14:34:56.5+02:00", out var ts, out _));
+        Assert.Equal("2026-03-27T12:34:56.500+00:00", ts.ToCanonicalString());
+    }
+
+    [Fact]
+    public void Vector_one_parses_and_yields_the_canonical_text()
+    {
+        const string json = """{"node_id": "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", "ip": "185.220.1.7", "detector": "ssh_bruteforce", "confidence": 0.92, "evidence_hash": "527e38bae655731d5d39b083834e34eb81ef7ff7e51a869be19be87ae89b974c", "ttl_secs": 3600, "timestamp": "2026-03-27T12:34:56.123456789Z", "signature": "lgS3NpYU/srYwdHsqGYFmv5rsaQcY/7I+e+di9BtzJ0QX7yV9Xbb+gvuR4SyxDBTgzHmUwDGU7SWxYt/xMEfDA=="}""";
+        var parsed = ThreatSignalJson.Parse(json);
+        Assert.Null(parsed.Error);
+        Assert.Equal(
+            "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664|185.220.1.7|ssh_bruteforce|0.9200|527e38bae655731d5d39b083834e34eb81ef7ff7e51a869be19be87ae89b974c|3600|2026-03-27T12:34:56.123456789+00:00",
+            parsed.Signal!.CanonicalText());
+        var again = ThreatSignalJson.Parse(ThreatSignalJson.ToJson(parsed.Signal));
+        Assert.Equal(parsed.Signal, again.Signal);
+    }
+
+    [Theory]
+    [InlineData("", "empty body")]
+    [InlineData("[]", "expected a JSON object")]
+    [InlineData("""{"ip":"1.2.3.4"}""", "missing field `node_id`")]
+    [InlineData("""{"node_id":1}""", "invalid type for `node_id`")]
+    [InlineData("""{"node_id":"a","node_id":"b"}""", "duplicate field `node_id`")]
+    [InlineData("{", "malformed JSON")]
+    public void Bad_json_gives_a_reason_and_no_signal(string json, string reasonStart)
+    {
+        var parsed = ThreatSignalJson.Parse(json);
+        Assert.Null(parsed.Signal);
+        Assert.StartsWith(reasonStart, parsed.Error, StringComparison.Ordinal);
+    }
+}
