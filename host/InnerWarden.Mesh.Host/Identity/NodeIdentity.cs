@@ -1,0 +1,223 @@
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
+namespace InnerWarden.Mesh.Host.Identity;
+
+/// <summary>
+/// This node's Ed25519 key pair. On disk it is the original's format: the raw 32-byte seed in
+/// <c>&lt;data_dir&gt;/mesh-identity.key</c>, so an existing node keeps its node_id.
+/// </summary>
+internal sealed class NodeIdentity : IDisposable
+{
+    /// <summary>The key file's name inside the data directory.</summary>
+    public const string KeyFileName = "mesh-identity.key";
+
+    /// <summary>Length of the raw Ed25519 seed.</summary>
+    public const int SeedLength = 32;
+
+    /// <summary>Length of an Ed25519 signature.</summary>
+    public const int SignatureLength = 64;
+
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    private readonly Key _key;
+    private readonly byte[] _publicKey;
+
+    private NodeIdentity(Key key, string? keyFilePath, bool created, string? permissionWarning)
+    {
+        _key = key;
+        _publicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        NodeId = Convert.ToHexStringLower(_publicKey);
+        KeyFilePath = keyFilePath;
+        WasCreated = created;
+        PermissionWarning = permissionWarning;
+    }
+
+    /// <summary>The public key as 64 lowercase hex: the node's id on the wire.</summary>
+    public string NodeId { get; }
+
+    /// <summary>A copy of the raw 32-byte public key.</summary>
+    public byte[] PublicKey => (byte[])_publicKey.Clone();
+
+    /// <summary>The key file this identity was loaded from or created in; null for <see cref="FromSeed"/>.</summary>
+    public string? KeyFilePath { get; }
+
+    /// <summary>True when <see cref="LoadOrCreate"/> generated a new key (first start).</summary>
+    public bool WasCreated { get; }
+
+    /// <summary>Set when the key file can be read by group or others; the caller should log it.</summary>
+    public string? PermissionWarning { get; }
+
+    /// <summary>An identity from a raw 32-byte Ed25519 seed.</summary>
+    public static NodeIdentity FromSeed(ReadOnlySpan<byte> seed) => FromSeed(seed, null, false, null);
+
+    /// <summary>
+    /// Loads <c>&lt;dataDirectory&gt;/mesh-identity.key</c>, or creates it (and the directory) with mode 0600
+    /// when it does not exist. Throws <see cref="IdentityException"/> for a file that cannot be used.
+    /// </summary>
+    public static NodeIdentity LoadOrCreate(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        string path = Path.GetFullPath(Path.Combine(dataDirectory, KeyFileName));
+        if (Directory.Exists(path))
+        {
+            throw new IdentityException($"identity key file {path} is a directory, expected a {SeedLength}-byte file");
+        }
+        if (!File.Exists(path))
+        {
+            var created = TryCreate(path);
+            if (created is not null)
+            {
+                return created;
+            }
+            // Another process created it between our check and our create: use theirs.
+        }
+        return Load(path);
+    }
+
+    /// <summary>Signs <paramref name="data"/> and returns the 64-byte signature as standard base64 with padding.</summary>
+    public string Sign(ReadOnlySpan<byte> data)
+    {
+        Span<byte> signature = stackalloc byte[SignatureLength];
+        SignatureAlgorithm.Ed25519.Sign(_key, data, signature);
+        return Convert.ToBase64String(signature);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _key.Dispose();
+
+    private static NodeIdentity FromSeed(ReadOnlySpan<byte> seed, string? path, bool created, string? warning)
+    {
+        if (seed.Length != SeedLength)
+        {
+            throw new ArgumentException($"an Ed25519 seed is {SeedLength} bytes, got {seed.Length}", nameof(seed));
+        }
+        var key = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+        return new NodeIdentity(key, path, created, warning);
+    }
+
+    private static NodeIdentity Load(string path)
+    {
+        Span<byte> seed = stackalloc byte[SeedLength];
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long length = RandomAccess.GetLength(handle);
+            if (length != SeedLength)
+            {
+                throw new IdentityException(
+                    $"identity key file {path} is {length} bytes, expected {SeedLength} (a raw Ed25519 seed); refusing to replace it, which would change this node's id");
+            }
+            int read = 0;
+            while (read < SeedLength)
+            {
+                int n = RandomAccess.Read(handle, seed[read..], read);
+                if (n == 0)
+                {
+                    throw new IdentityException($"identity key file {path} ended after {read} of {SeedLength} bytes");
+                }
+                read += n;
+            }
+            return FromSeed(seed, path, false, CheckPermissions(path));
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IdentityException($"identity key file {path} cannot be read: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new IdentityException($"identity key file {path} cannot be read: {ex.Message}", ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
+        }
+    }
+
+    // Writes a fresh seed to a temp file created 0600 (never a moment world-readable), flushes it to disk,
+    // then links it into place without overwriting: two nodes starting at once cannot both create a key.
+    // Returns null when someone else's key file appeared first.
+    private static NodeIdentity? TryCreate(string path)
+    {
+        string directory = Path.GetDirectoryName(path) ?? ".";
+        string temp = Path.Combine(directory, $".{KeyFileName}.{Guid.NewGuid():N}.tmp");
+        Span<byte> seed = stackalloc byte[SeedLength];
+        try
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, OwnerOnlyDirectory);
+            }
+            RandomNumberGenerator.Fill(seed);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = OwnerOnlyFile;
+            }
+            using (var stream = new FileStream(temp, options))
+            {
+                stream.Write(seed);
+                stream.Flush(flushToDisk: true);
+            }
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return null;
+            }
+            return FromSeed(seed, path, true, null);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new IdentityException($"identity key file {path} cannot be created: {ex.Message}", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new IdentityException($"identity key file {path} cannot be created: {ex.Message}", ex);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
+            TryDelete(temp);
+        }
+    }
+
+    private static string? CheckPermissions(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOther) == 0)
+        {
+            return null;
+        }
+        return $"identity key file {path} is accessible by group or others (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); anyone who reads it can sign as this node: chmod 600 {path}";
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: after a successful move there is nothing to delete; a leftover is 0600 and never read.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Buffers;
+using System.Text;
+using InnerWarden.Mesh.Contracts.Signals;
+using NSec.Cryptography;
+
+namespace InnerWarden.Mesh.Host.Signals;
+
+/// <summary>Ed25519 verification of a signal over its canonical bytes (PROTOCOL.md). Never throws on bad input.</summary>
+internal static class SignalVerifier
+{
+    // Canonical text of a well-formed signal is ~250 bytes; fields are capped at 256 chars by the parser,
+    // so larger ones are garbage that still must not throw: they get a pooled buffer.
+    private const int StackLimit = 1024;
+
+    /// <summary>
+    /// True when node_id is 64 hex, the signature is base64 of exactly 64 bytes, and it verifies over
+    /// the canonical bytes with node_id as the public key.
+    /// </summary>
+    public static bool Verify(ThreatSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        Span<byte> publicKeyBytes = stackalloc byte[32];
+        Span<byte> signature = stackalloc byte[64];
+        if (!SignalEncoding.TryDecodeHex32(signal.NodeId, publicKeyBytes)
+            || !SignalEncoding.TryDecodeSignature(signal.Signature, signature)
+            || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKeyBytes, KeyBlobFormat.RawPublicKey, out var publicKey)
+            || publicKey is null)
+        {
+            return false;
+        }
+        string canonical = SignalCanonicalForm.Format(signal);
+        int max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        byte[]? rented = max > StackLimit ? ArrayPool<byte>.Shared.Rent(max) : null;
+        try
+        {
+            Span<byte> buffer = rented ?? stackalloc byte[StackLimit];
+            int length = Encoding.UTF8.GetBytes(canonical, buffer);
+            return SignatureAlgorithm.Ed25519.Verify(publicKey, buffer[..length], signature);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System.Globalization;
+using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Host.Signals;
+
+namespace InnerWarden.Mesh.Host.Validation;
+
+/// <summary>
+/// The cheap checks of an inbound signal, run before the Ed25519 verification (<see cref="SignalVerifier"/>)
+/// so garbage costs little. Each step returns the first problem with its PROTOCOL.md reason code.
+/// </summary>
+internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time)
+{
+    /// <summary>Longest detector name accepted.</summary>
+    public const int MaxDetectorLength = 64;
+
+    /// <summary>How far ahead of this node's clock a timestamp may be (clock skew).</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>How old a signal may be when it arrives.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Field format, then confidence, then the IP (parse, then <see cref="AddressPolicy.Classify"/>).
+    /// On success the result carries the normalized IP.
+    /// </summary>
+    public ValidationResult CheckFields(ThreatSignal signal)
+    {
+        var format = CheckFormat(signal);
+        if (!format.IsValid)
+        {
+            return format;
+        }
+        var confidence = CheckConfidence(signal);
+        return confidence.IsValid ? CheckIp(signal) : confidence;
+    }
+
+    /// <summary>node_id, evidence_hash, detector and signature are well formed (<see cref="RejectReason.InvalidField"/>).</summary>
+    public static ValidationResult CheckFormat(ThreatSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        if (!SignalEncoding.IsLowerHex64(signal.NodeId))
+        {
+            return ValidationResult.Fail(RejectReason.InvalidField, $"node_id '{Shorten(signal.NodeId)}' is not 64 lowercase hex");
+        }
+        if (!SignalEncoding.IsLowerHex64(signal.EvidenceHash))
+        {
+            return ValidationResult.Fail(RejectReason.InvalidField, $"evidence_hash '{Shorten(signal.EvidenceHash)}' is not 64 lowercase hex");
+        }
+        if (!IsDetectorName(signal.Detector))
+        {
+            return ValidationResult.Fail(RejectReason.InvalidField,
+                $"detector '{Shorten(signal.Detector)}' must be 1-{MaxDetectorLength} characters of a-z A-Z 0-9 _ . : -");
+        }
+        Span<byte> signature = stackalloc byte[64];
+        if (!SignalEncoding.TryDecodeSignature(signal.Signature, signature))
+        {
+            return ValidationResult.Fail(RejectReason.InvalidField,
+                $"signature '{Shorten(signal.Signature)}' is not standard base64 of 64 bytes");
+        }
+        return ValidationResult.Ok();
+    }
+
+    /// <summary>Confidence is finite and in [0, 1] (<see cref="RejectReason.InvalidConfidence"/>).</summary>
+    public static ValidationResult CheckConfidence(ThreatSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        float c = signal.Confidence;
+        return float.IsFinite(c) && c >= 0f && c <= 1f
+            ? ValidationResult.Ok()
+            : ValidationResult.Fail(RejectReason.InvalidConfidence,
+                $"confidence {c.ToString("R", CultureInfo.InvariantCulture)} is not a number in [0, 1]");
+    }
+
+    /// <summary>
+    /// The IP parses (<see cref="RejectReason.InvalidIp"/>) and may be blocked
+    /// (<see cref="RejectReason.PrivateIp"/>, <see cref="RejectReason.Allowlisted"/>).
+    /// </summary>
+    public ValidationResult CheckIp(ThreatSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        if (!IpAddressText.TryParse(signal.Ip, out var ip, out var error))
+        {
+            return ValidationResult.Fail(RejectReason.InvalidIp, "ip " + error);
+        }
+        var verdict = addresses.Classify(ip);
+        return verdict.IsBlockable
+            ? ValidationResult.Ok(ip)
+            : new ValidationResult(verdict.Reason, $"ip {signal.Ip} is {verdict.Detail}", null);
+    }
+
+    /// <summary>
+    /// The timestamp is at most <see cref="MaxFutureSkew"/> ahead of now (<see cref="RejectReason.TimestampTooFarFuture"/>)
+    /// and at most <see cref="MaxAge"/> old (<see cref="RejectReason.TimestampTooOld"/>), to the nanosecond.
+    /// </summary>
+    public ValidationResult CheckFreshness(ThreatSignal signal)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        var now = SignalTimestamp.FromDateTimeOffset(time.GetUtcNow());
+        Int128 aheadNanos = NanosBetween(now, signal.Timestamp);
+        if (aheadNanos > MaxFutureSkew.Ticks * 100L)
+        {
+            return ValidationResult.Fail(RejectReason.TimestampTooFarFuture,
+                $"timestamp {signal.Timestamp} is {Describe(aheadNanos)} ahead of this node's clock (at most {Describe(MaxFutureSkew)})");
+        }
+        if (-aheadNanos > MaxAge.Ticks * 100L)
+        {
+            return ValidationResult.Fail(RejectReason.TimestampTooOld,
+                $"timestamp {signal.Timestamp} is {Describe(-aheadNanos)} old (at most {Describe(MaxAge)})");
+        }
+        return ValidationResult.Ok();
+    }
+
+    private static Int128 NanosBetween(SignalTimestamp from, SignalTimestamp to) =>
+        ((Int128)to.UnixSeconds - from.UnixSeconds) * 1_000_000_000 + (to.Nanoseconds - from.Nanoseconds);
+
+    private static string Describe(Int128 nanos) =>
+        nanos >= (Int128)TimeSpan.MaxValue.Ticks * 100 ? "over 10,000 years" : Describe(TimeSpan.FromTicks((long)(nanos / 100)));
+
+    // Rounded down to the largest whole unit: this is for people reading logs and CLI output.
+    private static string Describe(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } => $"{(long)span.TotalDays} d",
+        { TotalHours: >= 1 } => $"{(long)span.TotalHours} h",
+        { TotalMinutes: >= 1 } => $"{(long)span.TotalMinutes} min",
+        { TotalSeconds: >= 1 } => $"{(long)span.TotalSeconds} s",
+        _ => $"{span.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms",
+    };
+
+    private static bool IsDetectorName(string? detector)
+    {
+        if (string.IsNullOrEmpty(detector) || detector.Length > MaxDetectorLength)
+        {
+            return false;
+        }
+        foreach (char c in detector)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or ':' or '-'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Details end up in logs and replies: cut long values and blank out control characters (no log forging).
+    private static string Shorten(string? text)
+    {
+        if (text is null)
+        {
+            return "(null)";
+        }
+        var cut = text.Length <= 72 ? text : text[..72] + "...";
+        return string.Create(cut.Length, cut, static (span, source) =>
+        {
+            for (int i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+    }
+}
