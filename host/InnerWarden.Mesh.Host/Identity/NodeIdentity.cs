@@ -123,11 +123,7 @@ internal sealed class NodeIdentity : IDisposable
             }
             return FromSeed(seed, path, false, CheckPermissions(path));
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new IdentityException($"identity key file {path} cannot be read: {ex.Message}", ex);
-        }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new IdentityException($"identity key file {path} cannot be read: {ex.Message}", ex);
         }
@@ -176,11 +172,7 @@ internal sealed class NodeIdentity : IDisposable
             }
             return FromSeed(seed, path, true, null);
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            throw new IdentityException($"identity key file {path} cannot be created: {ex.Message}", ex);
-        }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new IdentityException($"identity key file {path} cannot be created: {ex.Message}", ex);
         }
@@ -211,13 +203,9 @@ internal sealed class NodeIdentity : IDisposable
         {
             File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Best effort: after a successful move there is nothing to delete; a leftover is 0600 and never read.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
         }
     }
 }
