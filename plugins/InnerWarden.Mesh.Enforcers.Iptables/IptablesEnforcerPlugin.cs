@@ -1,0 +1,22 @@
+using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Enforcers.Commands;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Enforcers.Iptables;
+
+/// <summary>The <c>iptables</c> enforcer: ipset sets with kernel-side timeouts, one iptables/ip6tables rule per family.</summary>
+[MeshPlugin(PluginKind.Enforcer, "iptables", "0.2.0", SupportedOS = "linux")]
+public sealed class IptablesEnforcerPlugin : IMeshPlugin
+{
+    /// <inheritdoc />
+    public void Register(IServiceCollection services, PluginContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // Parsed here so a bad setting fails at start-up, naming the key, before anything is registered.
+        var settings = EnforcerSettings.Parse("iptables", context.Settings);
+        services.AddSingleton<IFirewallEnforcer>(sp => new IptablesEnforcer(
+            settings.CreateRunner(), sp.GetRequiredService<ILogger<IptablesEnforcer>>()));
+    }
+}

@@ -1,0 +1,21 @@
+using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Enforcers.Nftables;
+
+/// <summary>The <c>nftables</c> enforcer: blocks in a table of its own (<c>inet innerwarden_mesh</c>) with kernel-side timeouts.</summary>
+[MeshPlugin(PluginKind.Enforcer, "nftables", "0.2.0", SupportedOS = "linux")]
+public sealed class NftablesEnforcerPlugin : IMeshPlugin
+{
+    /// <inheritdoc />
+    public void Register(IServiceCollection services, PluginContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // Parsed here so a bad setting fails at start-up, naming the key, before anything is registered.
+        var options = NftablesOptions.Parse(context.Settings);
+        services.AddSingleton<IFirewallEnforcer>(sp => new NftablesEnforcer(
+            options, options.Common.CreateRunner(), sp.GetRequiredService<ILogger<NftablesEnforcer>>()));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace InnerWarden.Mesh.Enforcers.Commands;
+
+/// <summary>Settings every command-driven enforcer reads from its <c>plugin_settings</c> section, and address helpers they share.</summary>
+/// <param name="NetworkNamespace">Setting <c>netns</c>: run every command inside this network namespace. Used by the namespace tests and benchmarks; leave unset in production.</param>
+/// <param name="CommandTimeout">Setting <c>command_timeout_secs</c>: bound on one firewall command.</param>
+public sealed record EnforcerSettings(string? NetworkNamespace, TimeSpan CommandTimeout)
+{
+    /// <summary>The largest element timeout handed to the kernel: ipset's limit (about 24.8 days), also safe for nft.</summary>
+    public static readonly TimeSpan MaxElementTimeout = TimeSpan.FromSeconds(2_147_483);
+
+    /// <summary>Reads the shared settings; a bad value throws <see cref="ArgumentException"/> naming the plugin, the key and the value.</summary>
+    public static EnforcerSettings Parse(string plugin, IReadOnlyDictionary<string, string> settings)
+    {
+        string? netns = null;
+        if (settings.TryGetValue("netns", out var ns) && ns.Length > 0)
+        {
+            // Passed as one argument to `ip netns exec`, but keep it to the characters iproute2 accepts in names.
+            if (ns.Length > 64 || !ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                throw new ArgumentException($"plugin_settings.{plugin}.netns: '{ns}' is not a network namespace name (letters, digits, '-', '_', '.')");
+            }
+            netns = ns;
+        }
+        var timeout = ProcessCommandRunner.DefaultTimeout;
+        if (settings.TryGetValue("command_timeout_secs", out var t))
+        {
+            if (!int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var secs) || secs is < 1 or > 3600)
+            {
+                throw new ArgumentException($"plugin_settings.{plugin}.command_timeout_secs: '{t}' is not a whole number of seconds between 1 and 3600");
+            }
+            timeout = TimeSpan.FromSeconds(secs);
+        }
+        return new EnforcerSettings(netns, timeout);
+    }
+
+    /// <summary>The runner these settings describe.</summary>
+    public ICommandRunner CreateRunner() => new ProcessCommandRunner(CommandTimeout, NetworkNamespace);
+
+    /// <summary>
+    /// The address as the kernel sees it: IPv4-mapped IPv6 becomes IPv4 (the v4 set matches it), a scope id is dropped
+    /// (a set holds plain addresses).
+    /// </summary>
+    public static IPAddress Normalize(IPAddress ip)
+    {
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            return ip.MapToIPv4();
+        }
+        return ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0 ? new IPAddress(ip.GetAddressBytes()) : ip;
+    }
+
+    /// <summary>Whole seconds for a kernel timeout: rounded up (a block never ends early), at least 1, at most <see cref="MaxElementTimeout"/>.</summary>
+    public static long TimeoutSeconds(TimeSpan ttl)
+    {
+        if (ttl >= MaxElementTimeout)
+        {
+            return (long)MaxElementTimeout.TotalSeconds;
+        }
+        var secs = (long)Math.Ceiling(ttl.TotalSeconds);
+        return Math.Max(1, secs);
+    }
+
+    /// <summary>The requests with normalized addresses and one entry per address (the last request for an address wins).</summary>
+    public static IReadOnlyList<(IPAddress Ip, long TimeoutSecs)> Distinct(IEnumerable<(IPAddress Ip, TimeSpan Ttl)> requests)
+    {
+        var order = new List<IPAddress>();
+        var byIp = new Dictionary<IPAddress, long>();
+        foreach (var (ip, ttl) in requests)
+        {
+            var normalized = Normalize(ip);
+            if (!byIp.ContainsKey(normalized))
+            {
+                order.Add(normalized);
+            }
+            byIp[normalized] = TimeoutSeconds(ttl);
+        }
+        return order.Select(ip => (ip, byIp[ip])).ToList();
+    }
+
+    /// <summary>Normalized addresses, each once, in first-seen order.</summary>
+    public static IReadOnlyList<IPAddress> Distinct(IEnumerable<IPAddress> addresses) =>
+        addresses.Select(Normalize).Distinct().ToList();
+}
