@@ -15,13 +15,13 @@ internal sealed class TitForTatPolicy(TitForTatOptions options) : ITrustPolicy
     public PeerReputation OnConfirmed(PeerReputation reputation, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(reputation);
-        return reputation with { Trust = Clamp(reputation.Trust + options.ConfirmStep), Confirmed = reputation.Confirmed + 1 };
+        return reputation with { Trust = Clamp(Clamp(reputation.Trust) + options.ConfirmStep), Confirmed = reputation.Confirmed + 1 };
     }
 
     public PeerReputation OnContradicted(PeerReputation reputation, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(reputation);
-        return reputation with { Trust = Clamp(reputation.Trust - options.ContradictStep), Contradicted = reputation.Contradicted + 1 };
+        return reputation with { Trust = Clamp(Clamp(reputation.Trust) - options.ContradictStep), Contradicted = reputation.Contradicted + 1 };
     }
 
     public double Weigh(PeerReputation reputation, float confidence, DateTimeOffset now)
