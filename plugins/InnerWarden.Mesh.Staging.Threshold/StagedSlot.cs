@@ -1,0 +1,57 @@
+using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Contracts.Staging;
+
+namespace InnerWarden.Mesh.Staging.Threshold;
+
+/// <summary>
+/// The pool's bookkeeping around one entry: who contributed and who was already credited. The entry itself is
+/// an immutable record handed out as is; a slot must leave the pool's sorted indexes before its entry changes.
+/// </summary>
+internal sealed class StagedSlot(StagedEntry entry, long sequence)
+{
+    public StagedEntry Entry { get; set; } = entry;
+
+    /// <summary>Unique per slot: the last tie-breaker so that sorted indexes never see two slots as equal.</summary>
+    public long Sequence { get; } = sequence;
+
+    public HashSet<string> Contributors { get; } = new(entry.Contributors, StringComparer.Ordinal);
+
+    /// <summary>Contributors already credited by a confirmation; a second confirmation must not credit them again.</summary>
+    public HashSet<string> Credited { get; } = entry.Confirmed ? new(entry.Contributors, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+
+    /// <summary>Least valuable first: the first candidate for eviction.</summary>
+    public static IComparer<StagedSlot> ByValue { get; } = Comparer<StagedSlot>.Create((x, y) =>
+    {
+        var c = CompareValue(x.Entry, y.Entry);
+        return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+    });
+
+    /// <summary>Soonest expiry first.</summary>
+    public static IComparer<StagedSlot> ByExpiry { get; } = Comparer<StagedSlot>.Create((x, y) =>
+    {
+        var c = x.Entry.ExpiresAt.CompareTo(y.Entry.ExpiresAt);
+        return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
+    });
+
+    /// <summary>
+    /// How much keeping an entry is worth: the action first (a full block always outranks a short block, which
+    /// outranks a watchlist entry), then the score, then the later expiry.
+    /// </summary>
+    public static int CompareValue(StagedEntry x, StagedEntry y)
+    {
+        var c = Rank(x.Action).CompareTo(Rank(y.Action));
+        if (c == 0)
+        {
+            c = x.Score.CompareTo(y.Score);
+        }
+        return c != 0 ? c : x.ExpiresAt.CompareTo(y.ExpiresAt);
+    }
+
+    public static int Rank(SignalAction action) => action switch
+    {
+        SignalAction.BlockedFull => 3,
+        SignalAction.BlockedShortTtl => 2,
+        SignalAction.Watchlisted => 1,
+        _ => 0,
+    };
+}

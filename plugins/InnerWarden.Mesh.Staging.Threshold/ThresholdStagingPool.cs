@@ -1,0 +1,245 @@
+using System.Net;
+using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Contracts.Staging;
+
+namespace InnerWarden.Mesh.Staging.Threshold;
+
+/// <summary>
+/// The seed's table (discard / watchlist 2h / short block 1h / full block 24h) with aggregation per address:
+/// the best score stands and every contributing peer is recorded once. Bounded by <c>max_staged</c>: when
+/// full, the least valuable entry goes, and a newcomer worth less than everything staged is the one dropped.
+/// </summary>
+/// <remarks>
+/// Not thread-safe on purpose: the host's staging coordinator serialises every call under its own lock
+/// (it must update the pool, trust and the firewall plan as one step anyway), so a second lock here would only
+/// cost. Any single thread at a time may call it.
+/// Indexes: a dictionary by address, a sorted set by expiry (Expire is O(k log n) for k expired) and a sorted
+/// set by value (eviction is O(log n) even when the pool sits full at its bound).
+/// </remarks>
+internal sealed class ThresholdStagingPool : IStagingPool
+{
+    private readonly ThresholdOptions _options;
+    private readonly Dictionary<IPAddress, StagedSlot> _slots = [];
+    private readonly SortedSet<StagedSlot> _byExpiry = new(StagedSlot.ByExpiry);
+    private readonly SortedSet<StagedSlot> _byValue = new(StagedSlot.ByValue);
+    private readonly RememberedSignals _remembered;
+    private long _sequence;
+
+    public ThresholdStagingPool(ThresholdOptions options)
+    {
+        _options = options;
+        _remembered = new RememberedSignals(options.MaxRemembered);
+    }
+
+    public int Count => _slots.Count;
+
+    /// <summary>Soonest expiry first.</summary>
+    public IReadOnlyList<StagedEntry> Entries => _byExpiry.Select(s => s.Entry).ToList();
+
+    public IReadOnlyList<RememberedSignal> Remembered => _remembered.All;
+
+    public StagedEntry? Find(IPAddress ip) => _slots.TryGetValue(ip, out var slot) ? slot.Entry : null;
+
+    public StageResult Stage(StageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // The host computes scores; a non-finite one (a bug, or a corrupt reputation) weighs nothing.
+        var score = double.IsFinite(request.Score) ? Math.Clamp(request.Score, 0, 1) : 0;
+        var (action, ttl) = _options.Classify(score);
+        _slots.TryGetValue(request.Ip, out var slot);
+        var previous = slot?.Entry;
+
+        if (action == SignalAction.Discarded)
+        {
+            // Too weak to act on, but a later local detection must still be able to credit the sender.
+            Remember(request);
+            return new StageResult(SignalAction.Discarded, previous, previous, null);
+        }
+
+        if (slot is not null)
+        {
+            var current = Aggregate(slot, request, score, action, ttl);
+            if (!ReferenceEquals(current, slot.Entry))
+            {
+                Reindex(slot, current);
+            }
+            return new StageResult(current.Action, previous, current, null);
+        }
+
+        var newcomer = new StagedSlot(
+            new StagedEntry(
+                request.Ip, action, score, request.Detector, request.Now, request.Now + ttl,
+                request.Local ? [] : [request.Contributor], Confirmed: false, request.Local),
+            ++_sequence);
+        StagedEntry? evicted = null;
+        if (_slots.Count >= _options.MaxStaged)
+        {
+            var least = _byValue.Min!; // Count >= MaxStaged >= 1, so there is a minimum.
+            // Ties keep what is already staged: evicting an applied block to add an equal one is churn.
+            if (StagedSlot.CompareValue(newcomer.Entry, least.Entry) <= 0)
+            {
+                Remember(request);
+                return new StageResult(SignalAction.Discarded, null, null, null);
+            }
+            Remove(least);
+            evicted = least.Entry;
+        }
+        Add(newcomer);
+        return new StageResult(action, null, newcomer.Entry, evicted);
+    }
+
+    public ConfirmResult Confirm(IPAddress ip, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(ip);
+        var credited = new List<string>();
+        StagedEntry? previous = null;
+        StagedEntry? current = null;
+        _slots.TryGetValue(ip, out var slot);
+        if (slot is not null)
+        {
+            previous = slot.Entry;
+            foreach (var contributor in previous.Contributors)
+            {
+                if (slot.Credited.Add(contributor))
+                {
+                    credited.Add(contributor);
+                }
+            }
+            // Never shorten: an entry already running longer than the full TTL keeps its expiry.
+            var expires = Max(previous.ExpiresAt, now + _options.BlockFullTtl);
+            current = previous with { Action = SignalAction.BlockedFull, ExpiresAt = expires, Confirmed = true };
+            Reindex(slot, current);
+        }
+        foreach (var sender in _remembered.Take(ip))
+        {
+            var fresh = slot is null ? !credited.Contains(sender, StringComparer.Ordinal) : slot.Credited.Add(sender);
+            if (fresh)
+            {
+                credited.Add(sender);
+            }
+        }
+        return new ConfirmResult(previous, current, credited);
+    }
+
+    public IReadOnlyList<StagedEntry> Expire(DateTimeOffset now)
+    {
+        var expired = new List<StagedEntry>();
+        while (_byExpiry.Min is { } soonest && soonest.Entry.ExpiresAt <= now)
+        {
+            Remove(soonest);
+            expired.Add(soonest.Entry);
+        }
+        _remembered.Expire(now);
+        return expired;
+    }
+
+    /// <remarks>
+    /// Entries of a confirmed address count as credited (their crediting happened before the restart). If more
+    /// entries come back than <c>max_staged</c> allows (the bound was lowered), the least valuable are left out;
+    /// the host reconciles the firewall with the pool after restoring, which reverts them.
+    /// </remarks>
+    public void Restore(IEnumerable<StagedEntry> entries, IEnumerable<RememberedSignal> remembered)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(remembered);
+        _slots.Clear();
+        _byExpiry.Clear();
+        _byValue.Clear();
+        _remembered.Clear();
+        foreach (var entry in entries)
+        {
+            if (entry is null || StagedSlot.Rank(entry.Action) == 0)
+            {
+                continue; // not a staged action: nothing to keep
+            }
+            var clean = entry with { Contributors = [.. entry.Contributors.Distinct(StringComparer.Ordinal)] };
+            if (_slots.TryGetValue(clean.Ip, out var twin))
+            {
+                if (StagedSlot.CompareValue(clean, twin.Entry) <= 0)
+                {
+                    continue;
+                }
+                Remove(twin);
+            }
+            Add(new StagedSlot(clean, ++_sequence));
+        }
+        while (_slots.Count > _options.MaxStaged && _byValue.Min is { } least)
+        {
+            Remove(least);
+        }
+        foreach (var signal in remembered)
+        {
+            if (signal is not null)
+            {
+                _remembered.Remember(signal);
+            }
+        }
+    }
+
+    /// <summary>The entry after one more report: contributor recorded once, and a higher score upgrades it.</summary>
+    private static StagedEntry Aggregate(StagedSlot slot, StageRequest request, double score, SignalAction action, TimeSpan ttl)
+    {
+        var entry = slot.Entry;
+        var next = entry;
+        // The node's own detection is marked on the entry, never listed: the host must not credit itself.
+        if (!request.Local && slot.Contributors.Add(request.Contributor))
+        {
+            next = next with { Contributors = [.. entry.Contributors, request.Contributor] };
+        }
+        if (request.Local && !entry.Local)
+        {
+            next = next with { Local = true };
+        }
+        // The best score stands: a lower one never downgrades the action nor shortens the expiry.
+        if (score > entry.Score)
+        {
+            next = next with
+            {
+                Score = score,
+                Detector = request.Detector,
+                Action = StagedSlot.Rank(action) > StagedSlot.Rank(entry.Action) ? action : entry.Action,
+                ExpiresAt = Max(entry.ExpiresAt, request.Now + ttl),
+            };
+        }
+        return next;
+    }
+
+    private void Remember(StageRequest request)
+    {
+        if (request.Local)
+        {
+            return; // only peers need crediting later
+        }
+        var ttl = request.SignalTtl < _options.MaxRememberTtl ? request.SignalTtl : _options.MaxRememberTtl;
+        if (ttl > TimeSpan.Zero)
+        {
+            _remembered.Remember(new RememberedSignal(request.Ip, request.Contributor, request.Now + ttl));
+        }
+    }
+
+    private void Add(StagedSlot slot)
+    {
+        _slots[slot.Entry.Ip] = slot;
+        _byExpiry.Add(slot);
+        _byValue.Add(slot);
+    }
+
+    private void Remove(StagedSlot slot)
+    {
+        _slots.Remove(slot.Entry.Ip);
+        _byExpiry.Remove(slot);
+        _byValue.Remove(slot);
+    }
+
+    /// <summary>Out of the sorted indexes before the sort keys change, back in after.</summary>
+    private void Reindex(StagedSlot slot, StagedEntry next)
+    {
+        _byExpiry.Remove(slot);
+        _byValue.Remove(slot);
+        slot.Entry = next;
+        _byExpiry.Add(slot);
+        _byValue.Add(slot);
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;
+}
