@@ -102,6 +102,8 @@ internal sealed partial class PluginCatalog
             using var container = new ContainerConfiguration().WithAssembly(assembly).CreateContainer();
             return container.GetExports<Lazy<IMeshPlugin, PluginMetadata>>()
                 .Select(lazy => new DiscoveredPlugin(lazy.Metadata, folder, lazy))
+                .OrderBy(d => d.Metadata.Kind)
+                .ThenBy(d => d.Metadata.Name, StringComparer.Ordinal)
                 .ToList();
         }
         catch (Exception e) when (e is not PluginLoadException)
@@ -140,7 +142,7 @@ internal sealed partial class PluginCatalog
             if (other is not null)
             {
                 throw new PluginLoadException(
-                    $"plugin '{name}' in {other.Directory} is a {PluginKinds.Display(other.Metadata.Kind)} plugin, not a {PluginKinds.Display(kind)} plugin");
+                    $"plugin '{name}' in {other.Directory} is {PluginKinds.WithArticle(other.Metadata.Kind)} plugin, not {PluginKinds.WithArticle(kind)} plugin");
             }
             var available = Discovered.Where(d => d.Metadata.Kind == kind).Select(d => d.Metadata.Name).ToList();
             throw new PluginLoadException(

@@ -21,6 +21,10 @@ internal static class PluginKinds
         _ => kind.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>The kind with its article, for messages: <c>an enforcer</c>, <c>a detector</c>.</summary>
+    public static string WithArticle(PluginKind kind) =>
+        kind == PluginKind.Enforcer ? "an enforcer" : "a " + Display(kind);
+
     /// <summary>The contract a plugin of this kind must register.</summary>
     public static Type ServiceType(PluginKind kind) => kind switch
     {

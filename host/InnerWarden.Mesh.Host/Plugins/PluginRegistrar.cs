@@ -35,7 +35,7 @@ internal static class PluginRegistrar
             }
             if (services.Count(d => d.ServiceType == serviceType) <= before)
             {
-                throw new PluginLoadException($"{plugin.Describe()} registered no {serviceType.Name}; a {PluginKinds.Display(plugin.Kind)} plugin must register one");
+                throw new PluginLoadException($"{plugin.Describe()} registered no {serviceType.Name}; {PluginKinds.WithArticle(plugin.Kind)} plugin must register one");
             }
         }
     }
