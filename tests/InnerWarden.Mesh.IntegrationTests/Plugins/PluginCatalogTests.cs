@@ -87,7 +87,7 @@ public sealed class PluginCatalogTests : IDisposable
         var enforcer = catalog.Get(PluginKind.Enforcer, "log-only");
 
         // Folders in ordinal order, exports by kind then name: the order is stable across runs.
-        Assert.Equal(["log-only", "constructor-bomb", "isolation-probe", "register-bomb", "silent-enforcer", "windows-only-probe"],
+        Assert.Equal(["log-only", "constructor-bomb", "isolation-probe", "register-bomb", "stub-trust", "stub-staging", "silent-enforcer", "windows-only-probe"],
             catalog.Discovered.Select(d => d.Metadata.Name).ToArray());
         Assert.Equal(["log-only", "isolation-probe"], catalog.Discovered.Where(d => d.IsConstructed).Select(d => d.Metadata.Name).ToArray());
         Assert.NotNull(probe.Entry);
