@@ -16,10 +16,16 @@ namespace InnerWarden.Mesh.IntegrationTests.Plugins;
 /// <summary>The real loader over real built plugin folders (McMaster load contexts + MEF discovery).</summary>
 public sealed class PluginCatalogTests : IDisposable
 {
-    private const string Fixture = "InnerWarden.Mesh.Fixtures.IsolationProbe";
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>A fresh catalog of a temp plugin directory holding only the fixture plugin, and the fixture's folder.</summary>
+    private (PluginCatalog Catalog, string Folder) LoadFixture()
+    {
+        var folder = PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
+        return (PluginCatalog.Load(_dir.Path, NullLogger.Instance), folder);
+    }
 
     private static ServiceProvider Register(IReadOnlyList<LoadedPlugin> plugins, TimeProvider time)
     {
@@ -56,8 +62,7 @@ public sealed class PluginCatalogTests : IDisposable
     [Fact]
     public async Task Plugin_sees_its_private_YamlDotNet_while_the_host_sees_its_own()
     {
-        PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
-        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+        var (catalog, _) = LoadFixture();
         var probe = catalog.Get(PluginKind.Detector, "isolation-probe");
         await using var provider = Register([probe], TimeProvider.System);
 
@@ -108,8 +113,7 @@ public sealed class PluginCatalogTests : IDisposable
     [Fact]
     public void Plugin_of_the_wrong_kind_is_refused_naming_its_folder()
     {
-        var folder = PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
-        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+        var (catalog, folder) = LoadFixture();
 
         var wrongKind = Assert.Throws<PluginLoadException>(() => catalog.Get(PluginKind.Enforcer, "isolation-probe"));
         Assert.Equal($"plugin 'isolation-probe' in {folder} is a detector plugin, not an enforcer plugin", wrongKind.Message);
@@ -132,8 +136,7 @@ public sealed class PluginCatalogTests : IDisposable
     [Fact]
     public void Plugin_whose_constructor_throws_is_an_error_naming_plugin_and_folder()
     {
-        var folder = PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
-        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+        var (catalog, folder) = LoadFixture();
 
         var e = Assert.Throws<PluginLoadException>(() => catalog.Get(PluginKind.Detector, "constructor-bomb"));
 
@@ -143,8 +146,7 @@ public sealed class PluginCatalogTests : IDisposable
     [Fact]
     public void Plugin_throwing_on_register_is_an_error_naming_plugin_and_folder()
     {
-        var folder = PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
-        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+        var (catalog, folder) = LoadFixture();
         var bomb = catalog.Get(PluginKind.Detector, "register-bomb");
 
         var e = Assert.Throws<PluginLoadException>(() => Register([bomb], TimeProvider.System));
@@ -155,8 +157,7 @@ public sealed class PluginCatalogTests : IDisposable
     [Fact]
     public void Plugin_registering_no_service_of_its_kind_is_an_error()
     {
-        var folder = PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
-        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+        var (catalog, folder) = LoadFixture();
         var silent = catalog.Get(PluginKind.Enforcer, "silent-enforcer");
 
         var e = Assert.Throws<PluginLoadException>(() => Register([silent], TimeProvider.System));
@@ -167,8 +168,7 @@ public sealed class PluginCatalogTests : IDisposable
     [SkippableFact]
     public void Plugin_for_another_OS_is_refused_when_selected_and_skipped_by_TryGet()
     {
-        PluginFolders.CopyInto(_dir.Path, PluginFolders.Fixture());
-        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+        var (catalog, _) = LoadFixture();
         Skip.If(OperatingSystem.IsWindows(), "the fixture plugin claims Windows, so on Windows it is supported");
 
         var e = Assert.Throws<PluginLoadException>(() => catalog.Get(PluginKind.Enforcer, "windows-only-probe"));
