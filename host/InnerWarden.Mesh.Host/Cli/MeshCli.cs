@@ -1,11 +1,76 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Plugins;
+
 namespace InnerWarden.Mesh.Host.Cli;
 
-/// <summary>The <c>innerwarden</c> command line (placeholder until the CLI lands).</summary>
+/// <summary>
+/// The <c>innerwarden</c> command line. Exit codes: 0 success, 1 operational failure, 2 usage or config
+/// error. Errors go to stderr as <c>innerwarden: ...</c>.
+/// </summary>
 internal static class MeshCli
 {
-    public static Task<int> RunAsync(string[] args)
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand Build(GlobalOptions globals)
     {
-        Console.Error.WriteLine("innerwarden: no command yet");
-        return Task.FromResult(args.Length == 0 ? 2 : 2);
+        var mesh = new Command("mesh", "Configure and inspect the mesh")
+        {
+            EnableCommand.Create(globals, enable: true),
+            EnableCommand.Create(globals, enable: false),
+            AddPeerCommand.Create(globals),
+            RemovePeerCommand.Create(globals),
+            PeersCommand.Create(globals),
+            StatusCommand.Create(globals),
+            IdentityCommand.Create(globals),
+            BlocksCommand.Create(globals),
+            VerifyCommand.Create(globals),
+            ReportCommand.Create(globals),
+        };
+        return new RootCommand("InnerWarden.Mesh: attack one node, protect all others")
+        {
+            globals.Config,
+            globals.DataDir,
+            AgentCommand.Create(globals),
+            mesh,
+            DemoCommand.Create(globals),
+        };
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; writers default to the console (tests pass their own).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, CancellationToken cancellationToken = default)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var parseResult = Build(new GlobalOptions()).Parse(args);
+        if (parseResult.Action is ParseErrorAction)
+        {
+            foreach (var error in parseResult.Errors)
+            {
+                await stderr.WriteLineAsync($"innerwarden: {error.Message}");
+            }
+            await stderr.WriteLineAsync("see: innerwarden --help");
+            return CliOutput.UsageError;
+        }
+        try
+        {
+            var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (ConfigException e)
+        {
+            await stderr.WriteLineAsync($"innerwarden: {e.Message}");
+            return CliOutput.UsageError;
+        }
+        catch (PluginLoadException e)
+        {
+            await stderr.WriteLineAsync($"innerwarden: {e.Message}");
+            return CliOutput.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"innerwarden: {e.Message}");
+            return CliOutput.Failure;
+        }
     }
 }

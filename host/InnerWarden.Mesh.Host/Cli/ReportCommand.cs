@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace InnerWarden.Mesh.Host.Cli;
+
+/// <summary><c>innerwarden mesh report IP --detector NAME [--confidence C] [--evidence TEXT]</c>: report a local detection.</summary>
+internal static class ReportCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        ArgumentNullException.ThrowIfNull(globals);
+        var ip = new Argument<string>("IP") { Description = "The attacking address" };
+        var detector = new Option<string>("--detector") { Description = "What saw it, e.g. ssh_bruteforce", Required = true };
+        var confidence = new Option<float>("--confidence") { Description = "0.0 - 1.0", DefaultValueFactory = _ => 1.0f };
+        var evidence = new Option<string?>("--evidence") { Description = "Evidence text (only its SHA-256 leaves the node)" };
+        var command = new Command("report", "Report a local detection to the running agent") { ip, detector, confidence, evidence };
+        // The handler (ReportCommandHandler.Run) comes from another branch; the lead wires it in at merge.
+        command.SetAction(CliOutput.NotAvailable);
+        return command;
+    }
+}

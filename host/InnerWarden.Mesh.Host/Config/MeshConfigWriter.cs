@@ -1,0 +1,119 @@
+using InnerWarden.Mesh.Contracts.Peers;
+using YamlDotNet.RepresentationModel;
+
+namespace InnerWarden.Mesh.Host.Config;
+
+/// <summary>
+/// Edits <c>mesh.yaml</c> for the CLI: changes one thing in the node tree and writes the rest back as it
+/// was (YamlDotNet's model does not keep comments; every other key and value survives). The file is
+/// validated before and after the edit, and replaced atomically, so a failure leaves it untouched.
+/// </summary>
+internal static class MeshConfigWriter
+{
+    /// <summary>Sets <c>enabled</c>, creating the file if needed; false when it already had that value (nothing is written then).</summary>
+    public static bool SetEnabled(string path, bool enabled)
+    {
+        var (root, config) = Read(path);
+        if (config.Enabled == enabled)
+        {
+            return false;
+        }
+        root.Children[new YamlScalarNode("enabled")] = new YamlScalarNode(enabled ? "true" : "false");
+        Write(path, root);
+        return true;
+    }
+
+    /// <summary>Appends a peer; returns the already-listed peer with the same endpoint instead of adding a duplicate.</summary>
+    public static PeerInfo? AddPeer(string path, PeerInfo peer)
+    {
+        var (root, config) = Read(path);
+        var key = MeshConfigLoader.EndpointKey(peer.Endpoint);
+        var existing = config.Peers.FirstOrDefault(p => MeshConfigLoader.EndpointKey(p.Endpoint) == key);
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var entry = new YamlMappingNode { { "endpoint", peer.Endpoint.OriginalString } };
+        if (peer.PublicKey is not null)
+        {
+            entry.Add("public_key", peer.PublicKey);
+        }
+        if (peer.Label is not null)
+        {
+            entry.Add("label", peer.Label);
+        }
+        PeersNode(root).Add(entry);
+        Write(path, root);
+        return null;
+    }
+
+    /// <summary>Removes the peers whose endpoint or public key is <paramref name="target"/>; returns what was removed.</summary>
+    public static IReadOnlyList<PeerInfo> RemovePeer(string path, string target)
+    {
+        var (root, config) = Read(path);
+        var byEndpoint = ConfigValues.TryParseEndpoint(target, out var uri, out _) ? MeshConfigLoader.EndpointKey(uri) : null;
+        var removed = new List<int>();
+        for (var i = 0; i < config.Peers.Count; i++)
+        {
+            var peer = config.Peers[i];
+            if ((byEndpoint is not null && MeshConfigLoader.EndpointKey(peer.Endpoint) == byEndpoint)
+                || string.Equals(peer.PublicKey, target, StringComparison.OrdinalIgnoreCase))
+            {
+                removed.Add(i);
+            }
+        }
+        if (removed.Count == 0)
+        {
+            return [];
+        }
+        // The loader maps peers in sequence order (null items are not allowed), so indexes line up.
+        var sequence = PeersNode(root);
+        for (var i = removed.Count - 1; i >= 0; i--)
+        {
+            sequence.Children.RemoveAt(removed[i]);
+        }
+        Write(path, root);
+        return removed.Select(i => config.Peers[i]).ToList();
+    }
+
+    private static (YamlMappingNode Root, MeshConfig Config) Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (new YamlMappingNode(), MeshConfig.Default);
+        }
+        // Validate the whole file first: editing a broken config would only hide the problem.
+        var config = MeshConfigLoader.Load(path);
+        var root = MeshConfigLoader.ReadRoot(File.ReadAllText(path), path) ?? new YamlMappingNode();
+        return (root, config);
+    }
+
+    private static YamlSequenceNode PeersNode(YamlMappingNode root)
+    {
+        var key = new YamlScalarNode("peers");
+        if (root.Children.TryGetValue(key, out var node) && node is YamlSequenceNode sequence)
+        {
+            return sequence;
+        }
+        // Absent or null (`peers:`): the loader accepted it, so replacing it with a list loses nothing.
+        sequence = new YamlSequenceNode();
+        root.Children[key] = sequence;
+        return sequence;
+    }
+
+    private static void Write(string path, YamlMappingNode root)
+    {
+        var text = new StringWriter();
+        new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
+        var yaml = StripDocumentEnd(text.ToString());
+        // Never write what the loader would refuse.
+        MeshConfigLoader.Parse(yaml, path);
+        AtomicFile.WriteAllText(path, yaml);
+    }
+
+    private static string StripDocumentEnd(string yaml)
+    {
+        var trimmed = yaml.TrimEnd();
+        return (trimmed.EndsWith("\n...", StringComparison.Ordinal) ? trimmed[..^4] : trimmed) + "\n";
+    }
+}

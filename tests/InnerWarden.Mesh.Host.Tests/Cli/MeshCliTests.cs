@@ -1,0 +1,175 @@
+using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Tests.Config;
+
+namespace InnerWarden.Mesh.Host.Tests.Cli;
+
+public sealed class MeshCliTests : IDisposable
+{
+    private const string Key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private readonly TempConfig _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private Task<CliRun> Mesh(params string[] args) => CliRun.RunAsync(["--config", _temp.Path, "mesh", .. args]);
+
+    [Fact]
+    public async Task Enable_then_enable_again_reports_already_enabled()
+    {
+        var first = await Mesh("enable");
+        var second = await Mesh("enable");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains($"mesh enabled in {_temp.Path} (enabled: false -> true)", first.Out, StringComparison.Ordinal);
+        Assert.Contains("sudo systemctl restart innerwarden-agent", first.Out, StringComparison.Ordinal);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("mesh is already enabled", second.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("systemctl", second.Out, StringComparison.Ordinal);
+        Assert.True(MeshConfigLoader.Load(_temp.Path).Enabled);
+    }
+
+    [Fact]
+    public async Task Disable_of_a_disabled_mesh_says_so_and_creates_nothing()
+    {
+        var run = await Mesh("disable");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("mesh is already disabled", run.Out, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Path));
+    }
+
+    [Fact]
+    public async Task Add_peer_writes_it_and_refuses_the_same_endpoint_again()
+    {
+        var added = await Mesh("add-peer", "https://a.example:8790", "--label", "alpha", "--public-key", Key.ToUpperInvariant());
+        var again = await Mesh("add-peer", "https://a.example:8790/");
+
+        Assert.Equal(0, added.ExitCode);
+        Assert.Contains("added peer https://a.example:8790 (alpha)", added.Out, StringComparison.Ordinal);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("is already in", again.Err, StringComparison.Ordinal);
+        Assert.Contains("remove-peer", again.Err, StringComparison.Ordinal);
+        var peer = Assert.Single(MeshConfigLoader.Load(_temp.Path).Peers);
+        Assert.Equal(Key, peer.PublicKey);
+    }
+
+    [Theory]
+    [InlineData("ftp://a.example", "URL: expected an http:// or https:// URL")]
+    [InlineData("a.example:8790", "URL:")]
+    public async Task Add_peer_with_a_bad_url_is_a_usage_error_and_writes_nothing(string url, string message)
+    {
+        var run = await Mesh("add-peer", url);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Err, StringComparison.Ordinal);
+        Assert.Empty(run.Out);
+        Assert.False(File.Exists(_temp.Path));
+    }
+
+    [Fact]
+    public async Task Add_peer_with_a_short_key_is_a_usage_error()
+    {
+        var run = await Mesh("add-peer", "https://a.example", "--public-key", "abc");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--public-key: expected 64 hex characters, got 3", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remove_peer_by_url_and_by_node_id()
+    {
+        await Mesh("add-peer", "https://a.example:8790");
+        await Mesh("add-peer", "https://b.example:8790", "--public-key", Key);
+
+        var byUrl = await Mesh("remove-peer", "https://a.example:8790");
+        var byId = await Mesh("remove-peer", Key);
+        var missing = await Mesh("remove-peer", Key);
+        var garbage = await Mesh("remove-peer", "neither");
+
+        Assert.Equal((0, 0, 1, 2), (byUrl.ExitCode, byId.ExitCode, missing.ExitCode, garbage.ExitCode));
+        Assert.Contains("removed peer https://b.example:8790", byId.Out, StringComparison.Ordinal);
+        Assert.Contains($"no peer {Key}", missing.Err, StringComparison.Ordinal);
+        Assert.Empty(MeshConfigLoader.Load(_temp.Path).Peers);
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("mesh")]
+    [InlineData("frobnicate")]
+    [InlineData("mesh", "add-peer")]
+    [InlineData("mesh", "peers", "--bogus")]
+    [InlineData("mesh", "report", "192.0.2.1")]
+    [InlineData("mesh", "report", "192.0.2.1", "--detector", "x", "--confidence", "very")]
+    public async Task Bad_command_lines_exit_2_with_the_error_on_stderr(params string[] args)
+    {
+        var run = await CliRun.RunAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("innerwarden: ", run.Err, StringComparison.Ordinal);
+        Assert.Empty(run.Out);
+    }
+
+    [Fact]
+    public async Task Help_exits_0()
+    {
+        var run = await CliRun.RunAsync("mesh", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("add-peer", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_config_file_exits_2_naming_file_line_and_key()
+    {
+        _temp.Write("enabled: true\npeers:\n  - endpoint: https://a\n    public_key: 12\n");
+
+        var run = await Mesh("add-peer", "https://b.example");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains($"{_temp.Path}:4:17: peers[0].public_key: expected 64 hex characters, got 2", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_path_comes_from_the_environment_when_no_flag_is_given()
+    {
+        // Process-wide, so restore it; the CLI tests in this class run one at a time.
+        var previous = Environment.GetEnvironmentVariable(ConfigLocation.ConfigVariable);
+        Environment.SetEnvironmentVariable(ConfigLocation.ConfigVariable, _temp.Path);
+        try
+        {
+            var run = await CliRun.RunAsync("mesh", "enable");
+
+            Assert.Equal(0, run.ExitCode);
+            Assert.True(MeshConfigLoader.Load(_temp.Path).Enabled);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ConfigLocation.ConfigVariable, previous);
+        }
+    }
+
+    [Fact]
+    public async Task Agent_with_the_mesh_disabled_exits_0_and_says_how_to_enable()
+    {
+        var run = await CliRun.RunAsync("--config", _temp.Path, "agent");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("mesh is disabled", run.Out, StringComparison.Ordinal);
+        Assert.Contains("innerwarden mesh enable", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mesh", "peers", "--json")]
+    [InlineData("mesh", "status")]
+    [InlineData("mesh", "identity", "--json")]
+    [InlineData("mesh", "blocks")]
+    [InlineData("mesh", "verify", "-")]
+    [InlineData("mesh", "report", "192.0.2.1", "--detector", "ssh_bruteforce", "--confidence", "0.9", "--evidence", "x")]
+    [InlineData("demo")]
+    public async Task Commands_of_other_parts_parse_and_report_not_available(params string[] args)
+    {
+        var run = await CliRun.RunAsync(args);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("is not available in this build", run.Err, StringComparison.Ordinal);
+    }
+}
