@@ -17,7 +17,7 @@ internal sealed partial class MeshNodeService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _composed = NodeComposer.Compose(config, dataDirectory, new NodeCompositionOptions(time, loggerFactory));
+        _composed = await NodeComposer.ComposeAsync(config, dataDirectory, new NodeCompositionOptions(time, loggerFactory), cancellationToken);
         _node = new MeshNode(_composed.Parts);
         await _node.StartAsync(cancellationToken);
         LogStarted(logger, _node.NodeId, config.Bind, string.Join(", ", _composed.Plugins.Select(p => $"{p.Name} {p.Metadata.Version}")));

@@ -1,5 +1,7 @@
+using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Enforcement;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Plugins;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +17,61 @@ namespace InnerWarden.Mesh.Host.Agent;
 /// </summary>
 internal static class NodeComposer
 {
+    /// <summary>
+    /// Composes a node, first resolving <c>enforcer: auto</c> to the first backend that starts on this machine
+    /// (<see cref="EnforcerSelector"/>): every candidate is built in a throw-away service provider and initialized;
+    /// the winner is then composed like an explicitly configured one.
+    /// </summary>
+    public static async Task<ComposedNode> ComposeAsync(MeshConfig config, string dataDirectory, NodeCompositionOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= new NodeCompositionOptions();
+        if (config.Plugins.Enforcer == PluginSelection.Auto)
+        {
+            var chosen = await ResolveAutoEnforcerAsync(config, dataDirectory, options, cancellationToken);
+            config = config with { Plugins = config.Plugins with { Enforcer = chosen } };
+        }
+        return Compose(config, dataDirectory, options);
+    }
+
+    /// <summary>The name of the enforcer <c>auto</c> picks here; candidates not installed are skipped with that reason.</summary>
+    public static async Task<string> ResolveAutoEnforcerAsync(MeshConfig config, string dataDirectory, NodeCompositionOptions options, CancellationToken cancellationToken)
+    {
+        var time = options.Time ?? TimeProvider.System;
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger("InnerWarden.Mesh.Host.Enforcement");
+        var catalog = (options.Catalogs ?? PluginCatalogCache.Shared).GetOrLoad(config.ResolvePluginDirectory(), logger);
+        var node = config.ToNodeSettings(dataDirectory);
+        var probes = new List<ServiceProvider>();
+        try
+        {
+            var candidates = new List<(string Name, Func<IFirewallEnforcer> Create)>();
+            foreach (var name in EnforcerSelector.AutoOrder())
+            {
+                candidates.Add((name, () =>
+                {
+                    if (!catalog.TryGet(PluginKind.Enforcer, name, out var plugin))
+                    {
+                        throw new PluginLoadException($"plugin '{name}' is not installed in {catalog.Directory} or does not run on this OS");
+                    }
+                    var services = HostServices(time, node, loggerFactory);
+                    PluginRegistrar.Register(services, [plugin], node, config.SettingsFor);
+                    var provider = services.BuildServiceProvider();
+                    probes.Add(provider);
+                    return provider.GetRequiredService<IFirewallEnforcer>();
+                }));
+            }
+            var (_, chosen, _) = await EnforcerSelector.SelectAsync(candidates, logger, cancellationToken);
+            return chosen;
+        }
+        finally
+        {
+            foreach (var probe in probes)
+            {
+                await probe.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Composes a node; throws <see cref="PluginLoadException"/> naming the plugin and folder when a plugin fails.</summary>
     public static ComposedNode Compose(MeshConfig config, string dataDirectory, NodeCompositionOptions? options = null)
     {
@@ -30,11 +87,7 @@ internal static class NodeComposer
         var plugins = catalog.Select(config.Plugins);
 
         var node = config.ToNodeSettings(dataDirectory);
-        var services = new ServiceCollection();
-        services.AddSingleton(time);
-        services.AddSingleton(node);
-        services.AddSingleton(loggerFactory);
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        var services = HostServices(time, node, loggerFactory);
         PluginRegistrar.Register(services, plugins, node, config.SettingsFor);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true });
@@ -54,5 +107,16 @@ internal static class NodeComposer
             provider.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The singletons the host shares with every plugin of a node.</summary>
+    private static ServiceCollection HostServices(TimeProvider time, NodeSettings node, ILoggerFactory loggerFactory)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(time);
+        services.AddSingleton(node);
+        services.AddSingleton(loggerFactory);
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using InnerWarden.Mesh.Host.Config;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -10,8 +11,12 @@ internal static class IdentityCommand
         ArgumentNullException.ThrowIfNull(globals);
         var json = GlobalOptions.Json();
         var command = new Command("identity", "Show this node's id (public key)") { json };
-        // The handler (IdentityCommandHandler.Run) comes from another branch; the lead wires it in at merge.
-        command.SetAction(CliOutput.NotAvailable);
+        command.SetAction(parseResult =>
+        {
+            var location = globals.Locate(parseResult);
+            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Load(location.ConfigPath));
+            return IdentityCommandHandler.Run(dataDir, parseResult.GetValue(json), CliOutput.Out(parseResult), CliOutput.Error(parseResult));
+        });
         return command;
     }
 }

@@ -9,9 +9,11 @@ internal static class VerifyCommand
     {
         ArgumentNullException.ThrowIfNull(globals);
         var file = new Argument<string>("FILE") { Description = "A signal as JSON, or - for standard input" };
-        var command = new Command("verify", "Verify a signed threat signal (JSON)") { file };
-        // The handler (VerifyCommandHandler.Run) comes from another branch; the lead wires it in at merge.
-        command.SetAction(CliOutput.NotAvailable);
+        var json = GlobalOptions.Json();
+        var command = new Command("verify", "Verify a signed threat signal (the original's JSON form); exit 0 valid, 1 invalid, 2 unreadable") { file, json };
+        command.SetAction(parseResult => VerifyCommandHandler.Run(
+            parseResult.GetValue(file) ?? "-", Console.In, CliOutput.Out(parseResult), CliOutput.Error(parseResult),
+            TimeProvider.System, parseResult.GetValue(json)));
         return command;
     }
 }

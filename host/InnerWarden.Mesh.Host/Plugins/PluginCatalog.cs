@@ -169,7 +169,8 @@ internal sealed partial class PluginCatalog
         var enforcer = selection.Enforcer;
         if (enforcer == PluginSelection.Auto)
         {
-            // Until the enforcer selector probes the machine's firewalls, auto never touches one.
+            // NodeComposer.ComposeAsync resolves auto by probing the firewalls before it gets here; a caller that
+            // selects without probing (sync composition in tests) gets log-only, said loudly.
             enforcer = PluginSelection.LogOnly;
             LogAutoIsLogOnly(_logger);
         }
@@ -215,6 +216,6 @@ internal sealed partial class PluginCatalog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "found {Kind} plugin {Plugin} {Version} in {Folder}")]
     private static partial void LogDiscovered(ILogger logger, string kind, string plugin, string version, string folder);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "enforcer: auto selects log-only for now: NO FIREWALL WILL BE CHANGED. Set plugins.enforcer to nftables, iptables or windows-firewall to enforce blocks")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "enforcer: auto was not probed, so log-only is used: NO FIREWALL WILL BE CHANGED. Set plugins.enforcer to nftables, iptables or windows-firewall to enforce blocks")]
     private static partial void LogAutoIsLogOnly(ILogger logger);
 }
