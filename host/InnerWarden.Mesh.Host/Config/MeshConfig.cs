@@ -1,5 +1,6 @@
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Plugins;
 
 namespace InnerWarden.Mesh.Host.Config;
@@ -33,6 +34,9 @@ internal sealed record MeshConfig(
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> PluginSettings,
     string? DataDirectory)
 {
+    /// <summary>The <c>metrics:</c> section: the Prometheus endpoint, off by default.</summary>
+    public MetricsOptions Metrics { get; init; } = new();
+
     public const string DefaultConfigPath = "/etc/innerwarden/mesh.yaml";
     public const string DefaultDataDirectory = "/var/lib/innerwarden";
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Plugins;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -15,8 +16,10 @@ internal static class MeshConfigLoader
     private static readonly string[] TopLevelKeys =
     [
         "enabled", "bind", "poll_secs", "auto_broadcast", "max_signals_per_hour", "max_staged",
-        "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir",
+        "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics",
     ];
+
+    private static readonly string[] MetricsKeys = ["enabled", "bind"];
 
     private static readonly string[] PeerKeys = ["endpoint", "public_key", "label"];
 
@@ -103,6 +106,7 @@ internal static class MeshConfigLoader
                 "plugins" => MapPlugins(value, w, config),
                 "plugin_settings" => config with { PluginSettings = MapPluginSettings(value, w) },
                 "data_dir" => config with { DataDirectory = w.NonEmpty(value, key) },
+                "metrics" => config with { Metrics = MapMetrics(value, w) },
                 _ => throw new InvalidOperationException("unreachable: key list and switch disagree"),
             };
         }
@@ -231,6 +235,30 @@ internal static class MeshConfigLoader
             }
         }
         return config with { Plugins = selection, PluginDirectory = directory };
+    }
+
+    private static MetricsOptions MapMetrics(YamlNode node, Walker w)
+    {
+        var options = new MetricsOptions();
+        foreach (var (key, value) in w.Entries(w.Mapping(node, "metrics"), "metrics", MetricsKeys))
+        {
+            if (Walker.IsNull(value))
+            {
+                continue;
+            }
+            var path = $"metrics.{key}";
+            options = key switch
+            {
+                "enabled" => options with { Enabled = w.Bool(value, path) },
+                _ => options with { Bind = w.String(value, path) },
+            };
+            if (key == "bind" && !options.TryGetEndpoint(out _, out var error))
+            {
+                // The error already starts with "metrics.bind: "; the walker adds the position.
+                throw w.Error(value, path, error["metrics.bind: ".Length..]);
+            }
+        }
+        return options;
     }
 
     private static Dictionary<string, IReadOnlyDictionary<string, string>> MapPluginSettings(YamlNode node, Walker w)
