@@ -1,0 +1,13 @@
+#if MESH_PLUGIN_SSHD
+namespace InnerWarden.Mesh.Detectors.Sshd.Files;
+#elif MESH_PLUGIN_INCIDENTS
+namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents.Files;
+#elif MESH_PLUGIN_LOCALREPORT
+namespace InnerWarden.Mesh.Detectors.LocalReport.Files;
+#endif
+
+/// <summary>One complete line read from a followed file.</summary>
+/// <param name="Path">The file it came from.</param>
+/// <param name="LineNumber">1-based, counted from where following began in that file (the start for files opened at their beginning).</param>
+/// <param name="Text">The line without its line ending; null when it was longer than the limit and skipped.</param>
+internal readonly record struct FollowedLine(string Path, long LineNumber, string? Text);
