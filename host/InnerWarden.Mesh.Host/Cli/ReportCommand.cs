@@ -1,4 +1,5 @@
 using System.CommandLine;
+using InnerWarden.Mesh.Host.Config;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -10,11 +11,17 @@ internal static class ReportCommand
         ArgumentNullException.ThrowIfNull(globals);
         var ip = new Argument<string>("IP") { Description = "The attacking address" };
         var detector = new Option<string>("--detector") { Description = "What saw it, e.g. ssh_bruteforce", Required = true };
-        var confidence = new Option<float>("--confidence") { Description = "0.0 - 1.0", DefaultValueFactory = _ => 1.0f };
+        var confidence = new Option<float?>("--confidence") { Description = "0.0 - 1.0 (default 0.9)" };
         var evidence = new Option<string?>("--evidence") { Description = "Evidence text (only its SHA-256 leaves the node)" };
         var command = new Command("report", "Report a local detection to the running agent") { ip, detector, confidence, evidence };
-        // The handler (ReportCommandHandler.Run) comes from another branch; the lead wires it in at merge.
-        command.SetAction(CliOutput.NotAvailable);
+        command.SetAction((parseResult, cancellationToken) =>
+        {
+            var location = globals.Locate(parseResult);
+            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Load(location.ConfigPath));
+            return ReportCommandHandler.RunAsync(dataDir, parseResult.GetValue(ip) ?? "", parseResult.GetValue(detector) ?? "",
+                parseResult.GetValue(confidence), parseResult.GetValue(evidence),
+                CliOutput.Out(parseResult), CliOutput.Error(parseResult), cancellationToken);
+        });
         return command;
     }
 }
