@@ -15,7 +15,7 @@ internal sealed partial class SshdDetectionSource(SshdOptions options, TimeProvi
 
     public async IAsyncEnumerable<Detection> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var window = new FailureWindow(options.MaxFailures, options.Window, options.MaxTrackedIps);
+        var window = new FailureWindow(options.MaxFailures, options.Window, options.MaxTrackedIps, options.BaseConfidence);
         await foreach (var line in ReadLinesAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!SshdLineParser.TryParse(line, out var parsed))

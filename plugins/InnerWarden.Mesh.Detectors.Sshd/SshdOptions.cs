@@ -9,7 +9,9 @@ namespace InnerWarden.Mesh.Detectors.Sshd;
 /// <param name="StartAtEnd">Skip the history already in the log on start.</param>
 /// <param name="PollInterval">How often the file is checked for new lines.</param>
 /// <param name="MaxTrackedIps">Bound on the addresses counted at once.</param>
-internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Window, bool StartAtEnd, TimeSpan PollInterval, int MaxTrackedIps)
+/// <param name="BaseConfidence">Confidence of a detection at exactly <see cref="MaxFailures"/> failures (it grows from there).</param>
+internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Window, bool StartAtEnd, TimeSpan PollInterval, int MaxTrackedIps,
+    double BaseConfidence = Counting.FailureWindow.FloorConfidence)
 {
     /// <summary>Where distributions write sshd's log, in order of preference.</summary>
     public static readonly IReadOnlyList<string> DefaultLogPaths = ["/var/log/auth.log", "/var/log/secure"];
@@ -39,7 +41,16 @@ internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Wi
         };
         var poll = TimeSpan.FromMilliseconds(ReadInt(settings, "poll_interval_ms", 250, 10, 60_000));
         var maxTracked = ReadInt(settings, "max_tracked_ips", 100_000, 1, 10_000_000);
-        return new SshdOptions(logPath, maxFailures, window, startAtEnd, poll, maxTracked);
+        var baseConfidence = Counting.FailureWindow.FloorConfidence;
+        if (settings.TryGetValue("base_confidence", out var bc))
+        {
+            if (!double.TryParse(bc.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out baseConfidence)
+                || baseConfidence < 0.05 || baseConfidence > Counting.FailureWindow.CeilingConfidence)
+            {
+                throw new FormatException($"plugin_settings.sshd.base_confidence: '{bc}' is not a number from 0.05 to {Counting.FailureWindow.CeilingConfidence}");
+            }
+        }
+        return new SshdOptions(logPath, maxFailures, window, startAtEnd, poll, maxTracked, baseConfidence);
     }
 
     private static int ReadInt(IReadOnlyDictionary<string, string> settings, string key, int fallback, int min, int max)

@@ -31,14 +31,18 @@ internal sealed class FailureWindow
     private const int TrackedConnections = 4;
 
     private readonly int _maxFailures;
+    private readonly double _floorConfidence;
     private readonly long _windowTicks;
     private readonly int _maxTrackedIps;
     private readonly Dictionary<IPAddress, Entry> _entries = new();
     // Least recently seen last: the next to evict.
     private readonly LinkedList<Entry> _recency = new();
 
-    public FailureWindow(int maxFailures, TimeSpan window, int maxTrackedIps = 100_000)
+    public FailureWindow(int maxFailures, TimeSpan window, int maxTrackedIps = 100_000, double floorConfidence = FloorConfidence)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(floorConfidence, 0.05);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(floorConfidence, CeilingConfidence);
+        _floorConfidence = floorConfidence;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFailures, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxFailures, MaxCountedPerIp);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
@@ -55,14 +59,15 @@ internal sealed class FailureWindow
     /// Confidence for <paramref name="count"/> failures against threshold <paramref name="threshold"/>:
     /// 0.99 - 0.39 * 2^(-(count - threshold) / threshold). 0.6 at the threshold; the distance to 0.99 halves with every
     /// further <paramref name="threshold"/> failures (5 -> 0.60, 10 -> 0.80, 15 -> 0.89, 20 -> 0.94 with the default 5).
+    /// <paramref name="floor"/> (setting <c>base_confidence</c>) replaces 0.6 as the confidence at the threshold.
     /// </summary>
-    public static float ConfidenceFor(int count, int threshold)
+    public static float ConfidenceFor(int count, int threshold, double floor = FloorConfidence)
     {
         if (count < threshold)
         {
             return 0f;
         }
-        var value = CeilingConfidence - ((CeilingConfidence - FloorConfidence) * Math.Pow(2, -(double)(count - threshold) / threshold));
+        var value = CeilingConfidence - ((CeilingConfidence - floor) * Math.Pow(2, -(double)(count - threshold) / threshold));
         return (float)Math.Round(value, 4);
     }
 
@@ -90,7 +95,7 @@ internal sealed class FailureWindow
         {
             return null;
         }
-        var confidence = ConfidenceFor(count, _maxFailures);
+        var confidence = ConfidenceFor(count, _maxFailures, _floorConfidence);
         var band = (int)(confidence * 10);
         var due = entry.LastEmitTicks is not { } last || nowTicks - last >= _windowTicks || band > entry.LastBand;
         if (!due)

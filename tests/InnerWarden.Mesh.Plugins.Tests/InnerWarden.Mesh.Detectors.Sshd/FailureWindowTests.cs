@@ -1,5 +1,6 @@
 using System.Net;
 using InnerWarden.Mesh.Contracts.Detections;
+using InnerWarden.Mesh.Detectors.Sshd;
 using InnerWarden.Mesh.Detectors.Sshd.Counting;
 using InnerWarden.Mesh.Detectors.Sshd.Parsing;
 using Microsoft.Extensions.Time.Testing;
@@ -178,5 +179,29 @@ public sealed class FailureWindowTests
         // .1 was evicted, so its second failure starts a new count; .4 is still tracked and reaches the threshold.
         Assert.Null(Feed(window, FailedPassword("198.51.100.1", 2)));
         Assert.NotNull(Feed(window, FailedPassword("198.51.100.4", 2)));
+    }
+
+    [Fact]
+    public void Base_confidence_sets_the_confidence_at_the_threshold_and_still_grows()
+    {
+        Assert.Equal(0.92f, FailureWindow.ConfidenceFor(5, 5, 0.92));
+        Assert.True(FailureWindow.ConfidenceFor(10, 5, 0.92) > 0.92f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FailureWindow(5, Window, floorConfidence: 1.5));
+    }
+
+    [Theory]
+    [InlineData("0.92", 0.92)]
+    [InlineData("0.6", 0.6)]
+    public void Base_confidence_setting_is_read(string text, double expected) =>
+        Assert.Equal(expected, SshdOptions.Parse(new Dictionary<string, string> { ["base_confidence"] = text, ["log_path"] = "/x" }).BaseConfidence);
+
+    [Theory]
+    [InlineData("1.2")]
+    [InlineData("high")]
+    [InlineData("0")]
+    public void Bad_base_confidence_names_the_setting(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => SshdOptions.Parse(new Dictionary<string, string> { ["base_confidence"] = text, ["log_path"] = "/x" }));
+        Assert.Contains("plugin_settings.sshd.base_confidence: '" + text + "'", e.Message, StringComparison.Ordinal);
     }
 }
