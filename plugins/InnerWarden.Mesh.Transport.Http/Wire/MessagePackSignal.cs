@@ -145,6 +145,10 @@ internal static class MessagePackSignal
         {
             return step(ref reader);
         }
+        catch (InsufficientExecutionStackException)
+        {
+            return SignalParseResult.Fail($"malformed MessagePack: nested deeper than {MaxDepth} levels");
+        }
         catch (Exception ex) when (IsReadFailure(ex))
         {
             return SignalParseResult.Fail("malformed MessagePack: " + ex.Message);
@@ -153,7 +157,7 @@ internal static class MessagePackSignal
 
     // What MessagePackReader throws on truncated or invalid input; anything else is a bug and should surface.
     private static bool IsReadFailure(Exception ex) =>
-        ex is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException
+        ex is MessagePackSerializationException or EndOfStreamException or InsufficientExecutionStackException or OverflowException or InvalidOperationException
             or DecoderFallbackException or ArgumentException;
 
     private static SignalParseResult ReadSignal(ref MessagePackReader reader)
