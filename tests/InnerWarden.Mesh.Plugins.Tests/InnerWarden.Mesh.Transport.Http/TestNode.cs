@@ -11,11 +11,14 @@ namespace InnerWarden.Mesh.Plugins.Tests.Transport.Http;
 /// <summary>A started http transport on loopback with a recording sink, disposed with its data dir.</summary>
 internal sealed class TestNode : IAsyncDisposable
 {
-    private TestNode(HttpMeshTransport transport, RecordingSink sink, string dataDirectory)
+    private readonly bool _ownsDirectory;
+
+    private TestNode(HttpMeshTransport transport, RecordingSink sink, string dataDirectory, bool ownsDirectory)
     {
         Transport = transport;
         Sink = sink;
         DataDirectory = dataDirectory;
+        _ownsDirectory = ownsDirectory;
     }
 
     public HttpMeshTransport Transport { get; }
@@ -46,11 +49,12 @@ internal sealed class TestNode : IAsyncDisposable
         string? dataDirectory = null,
         RecordingSink? sink = null)
     {
+        bool ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("iw-transport-").FullName;
         var settings = Settings($"127.0.0.1:{port}", dataDirectory, peers);
         var transport = new HttpMeshTransport(options ?? new HttpTransportOptions(), settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow),
             NullLoggerFactory.Instance);
-        return new TestNode(transport, sink ?? new RecordingSink(), dataDirectory);
+        return new TestNode(transport, sink ?? new RecordingSink(), dataDirectory, ownsDirectory);
     }
 
     public static NodeSettings Settings(string bind, string dataDirectory, IEnumerable<Uri>? peers) =>
@@ -70,6 +74,10 @@ internal sealed class TestNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Transport.DisposeAsync();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);
