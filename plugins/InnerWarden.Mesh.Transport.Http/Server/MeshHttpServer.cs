@@ -111,67 +111,45 @@ internal sealed partial class MeshHttpServer(
         };
     }
 
-    private async Task HandleSignalAsync(HttpContext context)
+    private Task HandleSignalAsync(HttpContext context)
     {
         var encoding = MediaTypes.EncodingOf(context.Request.ContentType);
         // Reply in msgpack when the request speaks or asks for it; JSON otherwise (what the original reads).
         bool replyMsgpack = encoding == MediaTypes.MessagePackName
             || MediaTypes.EncodingOf(context.Request.Headers.Accept.ToString()) == MediaTypes.MessagePackName;
-        if (encoding is null)
-        {
-            await ReplyAsync(context, StatusCodes.Status415UnsupportedMediaType, replyMsgpack,
-                UnsupportedType(context.Request.ContentType)).ConfigureAwait(false);
-            return;
-        }
-        var body = await ReadBodyAsync(context, options.MaxBodyBytes).ConfigureAwait(false);
-        if (body.Error is not null)
-        {
-            await ReplyAsync(context, body.Status, replyMsgpack, SignalVerdict.ParseFailure(body.Error)).ConfigureAwait(false);
-            return;
-        }
-        try
+        var typeError = encoding is null
+            ? $"unsupported content type '{context.Request.ContentType}': send {MediaTypes.Json} or {MediaTypes.MessagePack}"
+            : null;
+        return ReceiveAsync(context, typeError, replyMsgpack, options.MaxBodyBytes, async bytes =>
         {
             var parsed = encoding == MediaTypes.JsonName
-                ? ThreatSignalJson.Parse(body.Bytes.IsSingleSegment ? body.Bytes.FirstSpan : body.Bytes.ToArray())
-                : MessagePackSignal.Parse(body.Bytes);
+                ? ThreatSignalJson.Parse(bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray())
+                : MessagePackSignal.Parse(bytes);
             SignalVerdict verdict;
             if (parsed.Signal is { } signal)
             {
-                verdict = await SubmitAsync(context, signal, encoding).ConfigureAwait(false);
+                // encoding is non-null here: a null one was answered with 415 before the body was read.
+                verdict = await SubmitAsync(context, signal, encoding!).ConfigureAwait(false);
             }
             else
             {
-                LogUnreadable(_logger, Remote(context), encoding, parsed.Error ?? "");
+                LogUnreadable(_logger, Remote(context), encoding!, parsed.Error ?? "");
                 verdict = SignalVerdict.ParseFailure(parsed.Error ?? "unreadable signal");
             }
             await ReplyAsync(context, verdict.HttpStatus, replyMsgpack, verdict).ConfigureAwait(false);
-        }
-        finally
-        {
-            body.Complete(context);
-        }
+        });
     }
 
-    private async Task HandleBatchAsync(HttpContext context)
+    private Task HandleBatchAsync(HttpContext context)
     {
-        var encoding = MediaTypes.EncodingOf(context.Request.ContentType);
         bool replyMsgpack = MediaTypes.EncodingOf(context.Request.Headers.Accept.ToString()) != MediaTypes.JsonName;
-        if (encoding != MediaTypes.MessagePackName)
-        {
-            await ReplyAsync(context, StatusCodes.Status415UnsupportedMediaType, replyMsgpack,
-                SignalVerdict.ParseFailure($"unsupported content type '{context.Request.ContentType}': a batch is {MediaTypes.MessagePack}")).ConfigureAwait(false);
-            return;
-        }
-        var body = await ReadBodyAsync(context, options.MaxBatchBodyBytes).ConfigureAwait(false);
-        if (body.Error is not null)
-        {
-            await ReplyAsync(context, body.Status, replyMsgpack, SignalVerdict.ParseFailure(body.Error)).ConfigureAwait(false);
-            return;
-        }
-        try
+        var typeError = MediaTypes.EncodingOf(context.Request.ContentType) != MediaTypes.MessagePackName
+            ? $"unsupported content type '{context.Request.ContentType}': a batch is {MediaTypes.MessagePack}"
+            : null;
+        return ReceiveAsync(context, typeError, replyMsgpack, options.MaxBatchBodyBytes, async bytes =>
         {
             var items = new List<SignalParseResult>();
-            var batchError = MessagePackSignal.ParseBatch(body.Bytes, items);
+            var batchError = MessagePackSignal.ParseBatch(bytes, items);
             if (batchError is not null)
             {
                 LogUnreadable(_logger, Remote(context), "msgpack batch", batchError);
@@ -186,10 +164,29 @@ internal sealed partial class MeshHttpServer(
                     ? await SubmitAsync(context, signal, MediaTypes.MessagePackName).ConfigureAwait(false)
                     : SignalVerdict.ParseFailure($"signal {i}: {items[i].Error}");
             }
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = replyMsgpack ? MediaTypes.MessagePack : MediaTypes.Json;
-            var reply = replyMsgpack ? SignalReply.ToMessagePack(verdicts) : SignalReply.ToJson(verdicts);
-            await context.Response.Body.WriteAsync(reply, context.RequestAborted).ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status200OK, replyMsgpack,
+                replyMsgpack ? SignalReply.ToMessagePack(verdicts) : SignalReply.ToJson(verdicts)).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>The common front of both POST endpoints: 415 for a wrong type, 413/400 for an unreadable body, else handle it.</summary>
+    private static async Task ReceiveAsync(
+        HttpContext context, string? typeError, bool replyMsgpack, long limit, Func<ReadOnlySequence<byte>, Task> handle)
+    {
+        if (typeError is not null)
+        {
+            await ReplyAsync(context, StatusCodes.Status415UnsupportedMediaType, replyMsgpack, SignalVerdict.ParseFailure(typeError)).ConfigureAwait(false);
+            return;
+        }
+        var body = await ReadBodyAsync(context, limit).ConfigureAwait(false);
+        if (body.Error is not null)
+        {
+            await ReplyAsync(context, body.Status, replyMsgpack, SignalVerdict.ParseFailure(body.Error)).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await handle(body.Bytes).ConfigureAwait(false);
         }
         finally
         {
@@ -260,15 +257,14 @@ internal sealed partial class MeshHttpServer(
         public void Complete(HttpContext context) => context.Request.BodyReader.AdvanceTo(Bytes.End);
     }
 
-    private static SignalVerdict UnsupportedType(string? contentType) => SignalVerdict.ParseFailure(
-        $"unsupported content type '{contentType}': send {MediaTypes.Json} or {MediaTypes.MessagePack}");
+    private static Task ReplyAsync(HttpContext context, int status, bool msgpack, SignalVerdict verdict) =>
+        WriteAsync(context, status, msgpack, msgpack ? SignalReply.ToMessagePack(verdict) : SignalReply.ToJson(verdict));
 
-    private static async Task ReplyAsync(HttpContext context, int status, bool msgpack, SignalVerdict verdict)
+    private static async Task WriteAsync(HttpContext context, int status, bool msgpack, byte[] body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = msgpack ? MediaTypes.MessagePack : MediaTypes.Json;
-        var bytes = msgpack ? SignalReply.ToMessagePack(verdict) : SignalReply.ToJson(verdict);
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static Task ReplyPlainAsync(HttpContext context, int status, string text)

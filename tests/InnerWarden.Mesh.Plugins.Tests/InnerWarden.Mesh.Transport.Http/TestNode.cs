@@ -36,25 +36,14 @@ internal sealed class TestNode : IAsyncDisposable
         string? dataDirectory = null,
         RecordingSink? sink = null)
     {
-        var node = Create(peers, options, time, port, dataDirectory, sink);
-        await node.Transport.StartAsync(node.Sink, CancellationToken.None);
-        return node;
-    }
-
-    public static TestNode Create(
-        IEnumerable<Uri>? peers = null,
-        HttpTransportOptions? options = null,
-        TimeProvider? time = null,
-        int port = 0,
-        string? dataDirectory = null,
-        RecordingSink? sink = null)
-    {
         bool ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("iw-transport-").FullName;
         var settings = Settings($"127.0.0.1:{port}", dataDirectory, peers);
         var transport = new HttpMeshTransport(options ?? new HttpTransportOptions(), settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow),
             NullLoggerFactory.Instance);
-        return new TestNode(transport, sink ?? new RecordingSink(), dataDirectory, ownsDirectory);
+        var node = new TestNode(transport, sink ?? new RecordingSink(), dataDirectory, ownsDirectory);
+        await transport.StartAsync(node.Sink, CancellationToken.None);
+        return node;
     }
 
     public static NodeSettings Settings(string bind, string dataDirectory, IEnumerable<Uri>? peers) =>

@@ -34,10 +34,8 @@ public sealed class TlsTests
             Assert.Equal("msgpack", Assert.Single(a.Transport.GetPeerLinks()).Encoding);
         }
 
-        var restarted = TestNode.Create(options: SelfSigned, dataDirectory: dataDirectory);
-        await using (restarted)
+        await using (await TestNode.StartAsync(options: SelfSigned, dataDirectory: dataDirectory))
         {
-            await restarted.Transport.StartAsync(restarted.Sink, CancellationToken.None);
             Assert.Equal(firstCertificate, await File.ReadAllBytesAsync(pfx));
         }
         Directory.Delete(dataDirectory, recursive: true);
