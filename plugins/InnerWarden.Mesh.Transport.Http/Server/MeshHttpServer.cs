@@ -105,7 +105,7 @@ internal sealed partial class MeshHttpServer(
         {
             "/mesh/signal" when HttpMethods.IsPost(request.Method) => HandleSignalAsync(context),
             "/mesh/signals" when HttpMethods.IsPost(request.Method) => HandleBatchAsync(context),
-            "/mesh/ping" when HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) => HandlePingAsync(context),
+            "/mesh/ping" when HttpMethods.IsGet(request.Method) => HandlePingAsync(context),
             "/mesh/signal" or "/mesh/signals" or "/mesh/ping" => ReplyPlainAsync(context, StatusCodes.Status405MethodNotAllowed, "method not allowed"),
             _ => ReplyPlainAsync(context, StatusCodes.Status404NotFound, "not found"),
         };
@@ -170,7 +170,7 @@ internal sealed partial class MeshHttpServer(
     }
 
     /// <summary>The common front of both POST endpoints: 415 for a wrong type, 413/400 for an unreadable body, else handle it.</summary>
-    private static async Task ReceiveAsync(
+    private async Task ReceiveAsync(
         HttpContext context, string? typeError, bool replyMsgpack, long limit, Func<ReadOnlySequence<byte>, Task> handle)
     {
         if (typeError is not null)
@@ -187,6 +187,13 @@ internal sealed partial class MeshHttpServer(
         try
         {
             await handle(body.Bytes).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A failing sink is a host bug, not the sender's: answer 500 (the sender retries later) and keep serving.
+            LogSinkFailed(_logger, ex, Remote(context));
+            await ReplyAsync(context, StatusCodes.Status500InternalServerError, replyMsgpack,
+                new SignalVerdict(SignalAction.Rejected, RejectReason.None, "internal error")).ConfigureAwait(false);
         }
         finally
         {
@@ -281,6 +288,9 @@ internal sealed partial class MeshHttpServer(
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "mesh transport listening on {Address} (tls: {Tls})")]
     private static partial void LogListening(ILogger logger, string address, bool tls);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "the node failed to judge a signal from {Remote}; answered 500")]
+    private static partial void LogSinkFailed(ILogger logger, Exception exception, string remote);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "refused an unreadable {Encoding} signal from {Remote}: {Error}")]
     private static partial void LogUnreadable(ILogger logger, string remote, string encoding, string error);

@@ -123,6 +123,25 @@ public sealed class HttpMeshTransportClientTests
     }
 
     [Fact]
+    public async Task Original_node_that_was_down_gets_what_it_missed_as_JSON_one_by_one()
+    {
+        int port = TestNode.ReservePort();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = await TestNode.StartAsync([new Uri($"http://127.0.0.1:{port}")], time: time);
+        var signals = Enumerable.Range(1, 3).Select(i => TestSignals.Make($"185.220.8.{i}", time.GetUtcNow())).ToArray();
+        foreach (var signal in signals)
+        {
+            await a.Transport.BroadcastAsync(signal, CancellationToken.None);
+        }
+
+        await using var original = await OriginalNodeStub.StartAsync(port);
+        await AdvanceUntilDeliveredAsync(a, time);
+
+        Assert.Equal(signals, original.Bodies.Select(item => ThreatSignalJson.Parse(item.Body).Signal));
+        Assert.Equal("json", Assert.Single(a.Transport.GetPeerLinks()).Encoding);
+    }
+
+    [Fact]
     public async Task Open_breaker_costs_no_request_per_signal()
     {
         int port = TestNode.ReservePort();

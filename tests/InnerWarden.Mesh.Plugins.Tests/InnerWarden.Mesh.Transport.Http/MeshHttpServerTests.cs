@@ -198,6 +198,20 @@ public sealed class MeshHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sink_failure_is_answered_with_500_and_the_server_keeps_serving()
+    {
+        _node.Sink.Judge = _ => throw new InvalidOperationException("boom");
+
+        var (status, body, _) = await PostAsync("/mesh/signal", Encoding.UTF8.GetBytes(TestSignals.Vector1Json), "application/json");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Equal("""{"accepted":false,"action":"rejected","error":"internal error"}""", body);
+        _node.Sink.Judge = _ => ValueTask.FromResult(new SignalVerdict(SignalAction.Discarded, RejectReason.None, null));
+        var (after, _, _) = await PostAsync("/mesh/signal", Encoding.UTF8.GetBytes(TestSignals.Vector1Json), "application/json");
+        Assert.Equal(HttpStatusCode.OK, after);
+    }
+
+    [Fact]
     public async Task Ping_reports_the_sinks_status_and_that_this_node_reads_MessagePack()
     {
         var reply = await Http.GetStringAsync(Url("/mesh/ping"));

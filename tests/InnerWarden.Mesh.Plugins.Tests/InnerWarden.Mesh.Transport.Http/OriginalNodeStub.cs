@@ -25,12 +25,12 @@ internal sealed class OriginalNodeStub : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
-    public static async Task<OriginalNodeStub> StartAsync()
+    public static async Task<OriginalNodeStub> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Services.AddLogging();
         builder.WebHost.UseKestrelCore();
-        builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(options => options.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var stub = new OriginalNodeStub(app);
         app.Run(stub.HandleAsync);
