@@ -223,13 +223,15 @@ internal sealed partial class MeshHttpServer(
     /// </summary>
     private static async Task<Body> ReadBodyAsync(HttpContext context, long limit)
     {
+        if (context.Request.ContentLength is { } declared && declared > limit)
+        {
+            // The per-request limit is left at the server-wide one here, so Kestrel drains the unread body after
+            // the 413 and the client reads the reply instead of a reset connection.
+            return Body.Failed(StatusCodes.Status413PayloadTooLarge, $"body of {declared} bytes is over the limit of {limit}");
+        }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
             sizeFeature.MaxRequestBodySize = limit;
-        }
-        if (context.Request.ContentLength is { } declared && declared > limit)
-        {
-            return Body.Failed(StatusCodes.Status413PayloadTooLarge, $"body of {declared} bytes is over the limit of {limit}");
         }
         var reader = context.Request.BodyReader;
         try

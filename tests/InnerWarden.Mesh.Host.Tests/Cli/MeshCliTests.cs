@@ -160,10 +160,7 @@ public sealed class MeshCliTests : IDisposable
     [Theory]
     [InlineData("mesh", "peers", "--json")]
     [InlineData("mesh", "status")]
-    [InlineData("mesh", "identity", "--json")]
     [InlineData("mesh", "blocks")]
-    [InlineData("mesh", "verify", "-")]
-    [InlineData("mesh", "report", "192.0.2.1", "--detector", "ssh_bruteforce", "--confidence", "0.9", "--evidence", "x")]
     [InlineData("demo")]
     public async Task Commands_of_other_parts_parse_and_report_not_available(params string[] args)
     {
@@ -171,5 +168,55 @@ public sealed class MeshCliTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("is not available in this build", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Identity_command_creates_and_prints_the_node_id_as_json()
+    {
+        var dataDir = System.IO.Path.Combine(_temp.Directory, "data");
+        var run = await CliRun.RunAsync("--config", _temp.Path, "--data-dir", dataDir, "mesh", "identity", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Out);
+        var nodeId = json.RootElement.GetProperty("node_id").GetString();
+        Assert.Matches("^[0-9a-f]{64}$", nodeId);
+        Assert.True(File.Exists(System.IO.Path.Combine(dataDir, "mesh-identity.key")));
+    }
+
+    [Fact]
+    public async Task Verify_command_accepts_the_original_nodes_vector_and_fails_a_tampered_copy()
+    {
+        var good = System.IO.Path.Combine(_temp.Directory, "good.json");
+        File.WriteAllText(good, Signals.ProtocolVectors.OneJson);
+        var bad = System.IO.Path.Combine(_temp.Directory, "bad.json");
+        File.WriteAllText(bad, Signals.ProtocolVectors.OneJson.Replace("\"ttl_secs\": 3600", "\"ttl_secs\": 3601", StringComparison.Ordinal));
+
+        var ok = await Mesh("verify", good);
+        var tampered = await Mesh("verify", bad);
+        var missing = await Mesh("verify", System.IO.Path.Combine(_temp.Directory, "absent.json"));
+
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Contains("79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664|185.220.1.7|ssh_bruteforce|0.9200|", ok.Out, StringComparison.Ordinal);
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains("InvalidSignature", tampered.Out + tampered.Err, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+    }
+
+    [Fact]
+    public async Task Report_command_without_a_running_agent_fails_with_a_hint()
+    {
+        var dataDir = System.IO.Path.Combine(_temp.Directory, "data");
+        var run = await CliRun.RunAsync("--config", _temp.Path, "--data-dir", dataDir, "mesh", "report", "185.220.1.7", "--detector", "fail2ban_sshd");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("cannot reach the agent", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_command_with_a_bad_address_is_a_usage_error()
+    {
+        var run = await Mesh("report", "not-an-ip", "--detector", "x");
+
+        Assert.Equal(2, run.ExitCode);
     }
 }
