@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# End-to-end mesh test in network namespaces (root). The seed's story, for real:
+#   node-a, node-b, node-c and attacker on one bridge (the bridge lives in its own namespace; nothing is
+#   routed, bridged or NATed to this machine's interfaces). Each node runs the published `innerwarden agent`
+#   with the nftables enforcer and the sshd detector fed by a real OpenSSH server (`sshd -E logfile`).
+#   The attacker fails SSH logins on node-a -> node-a blocks it and signs a signal -> node-b and node-c stage
+#   it from the signal and drop the attacker's packets -> the attacker tries node-b -> its dropped packets count
+#   as confirmation on node-b (trust in node-a rises, block upgraded to 24h) -> node-c's shortened block expires
+#   unconfirmed, the attacker reaches node-c again and node-c's trust in node-a falls.
+# Usage: sudo tests/netns/e2e.sh [PUBLISHED_DIR]   (publishes the host into a temp dir when not given)
+# Prints PASS/FAIL lines, the detection-to-drop latency, and ends with "N passed, N failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+run_id="$$$RANDOM"
+run_id=${run_id: -6}
+work=$(mktemp -d /tmp/iwm-e2e-XXXXXX)
+passed=0; failed=0
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+if [ "$(id -u)" != 0 ]; then echo "SKIP: needs root (network namespaces, nftables)"; echo "0 passed, 0 failed, 1 skipped"; exit 0; fi
+for tool in ip nft sshd ssh ssh-keygen; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || { echo "FAIL: $tool is missing"; echo "0 passed, 1 failed"; exit 1; }
+done
+export PATH="$PATH:/usr/sbin:/sbin"
+
+app=${1:-}
+if [ -z "$app" ]; then
+  app="$work/app"
+  echo "publishing the host into $app ..."
+  dotnet publish "$repo/host/InnerWarden.Mesh.Host" -c Release -o "$app" -v quiet -nologo >"$work/publish.log" 2>&1 \
+    || { cat "$work/publish.log"; echo "FAIL: publish"; echo "0 passed, 1 failed"; exit 1; }
+fi
+iw="$app/innerwarden"
+
+br="iwm-br-$run_id"
+declare -A ns=( [a]="iwm-a-$run_id" [b]="iwm-b-$run_id" [c]="iwm-c-$run_id" [x]="iwm-x-$run_id" )
+declare -A addr=( [a]=185.220.1.11 [b]=185.220.1.12 [c]=185.220.1.13 [x]=185.220.1.7 )
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 0.5
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null; done
+  for n in "${ns[@]}" "$br"; do
+    ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+    ip netns del "$n" 2>/dev/null
+  done
+  if [ "${KEEP_E2E_WORK:-}" != "1" ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# --- the network: one bridge inside its own namespace, a veth per host -------------------------------------
+ip netns add "$br"
+ip -n "$br" link add br0 type bridge
+ip -n "$br" link set br0 up
+for h in a b c x; do
+  ip netns add "${ns[$h]}"
+  ip -n "$br" link add "p$h" type veth peer name eth0 netns "${ns[$h]}"
+  ip -n "$br" link set "p$h" master br0 up
+  ip -n "${ns[$h]}" addr add "${addr[$h]}/24" dev eth0
+  ip -n "${ns[$h]}" link set eth0 up
+  ip -n "${ns[$h]}" link set lo up
+done
+in_ns() { local h=$1; shift; ip netns exec "${ns[$h]}" "$@"; }
+tcp_open() { # host-from target-ip port -> 0 when a TCP connection opens within 1 s
+  in_ns "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null
+}
+nft_has() { # node ip -> 0 when the node's nftables set holds the address
+  in_ns "$1" nft list set inet innerwarden_mesh blocked_v4 2>/dev/null | grep -q "$2"
+}
+json_get() { # json-text jq-filter
+  jq -r "$2" <<<"$1"
+}
+
+# --- sshd on each node --------------------------------------------------------------------------------------
+mkdir -p /run/sshd
+for h in a b c; do
+  d="$work/node-$h"; mkdir -p "$d/data"
+  ssh-keygen -q -t ed25519 -N '' -f "$d/ssh_host_ed25519_key"
+  cat >"$d/sshd_config" <<CONF
+Port 22
+ListenAddress ${addr[$h]}
+HostKey $d/ssh_host_ed25519_key
+PidFile $d/sshd.pid
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin no
+MaxAuthTries 2
+MaxStartups 100:30:200
+LoginGraceTime 10
+StrictModes no
+LogLevel INFO
+CONF
+  : >"$d/sshd.log"
+  in_ns "$h" /usr/sbin/sshd -D -f "$d/sshd_config" -E "$d/sshd.log" &
+  pids+=($!)
+done
+
+# --- identities first, so every config can vouch for its peers' keys ------------------------------------------
+declare -A id
+for h in a b c; do
+  id[$h]=$("$iw" mesh identity --json --config "$work/none.yaml" --data-dir "$work/node-$h/data" | jq -r .node_id)
+done
+
+write_config() { # host initial_trust extra-threshold-settings
+  local h=$1 trust=$2 threshold=$3 d="$work/node-$1"
+  {
+    echo "enabled: true"
+    echo "bind: \"${addr[$h]}:8790\""
+    echo "poll_secs: 1"
+    echo "initial_trust: $trust"
+    echo "peers:"
+    for p in a b c; do
+      [ "$p" = "$h" ] && continue
+      echo "  - endpoint: \"http://${addr[$p]}:8790\""
+      echo "    public_key: \"${id[$p]}\""
+      echo "    label: \"node-$p\""
+    done
+    echo "plugins:"
+    echo "  enforcer: nftables"
+    echo "  detectors: [sshd]"
+    echo "plugin_settings:"
+    echo "  sshd:"
+    echo "    log_path: \"$d/sshd.log\""
+    echo "    max_failures: 5"
+    echo "    window_secs: 300"
+    echo "    start_at: beginning"
+    echo "    poll_interval_ms: 20"
+    echo "    base_confidence: 0.92"
+    echo "  http:"
+    echo "    timeout_ms: 2000"
+    if [ -n "$threshold" ]; then echo "  threshold:"; echo "$threshold"; fi
+  } >"$d/mesh.yaml"
+}
+# node-b trusts node-a 0.85 (0.85 x 0.92 = 0.78 -> blocked 1h, the seed's numbers); node-c trusts it 0.70
+# (0.64 -> blocked short) with the short block shortened to 12 s so its unconfirmed expiry happens here.
+write_config a 0.5 ""
+write_config b 0.85 ""
+write_config c 0.70 "    block_short_ttl_secs: 12"
+
+for h in a b c; do
+  in_ns "$h" "$iw" agent --config "$work/node-$h/mesh.yaml" --data-dir "$work/node-$h/data" >"$work/node-$h/agent.log" 2>&1 &
+  pids+=($!)
+done
+
+# Wait until every agent answers its ping.
+for h in a b c; do
+  ok=""
+  for _ in $(seq 1 100); do
+    if in_ns x timeout 1 bash -c "exec 3<>/dev/tcp/${addr[$h]}/8790" 2>/dev/null; then ok=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$ok" ] && pass "node-$h agent is up" || { fail "node-$h agent did not start"; cat "$work/node-$h/agent.log"; finish; }
+done
+for h in a b c; do
+  tcp_open x "${addr[$h]}" 22 && pass "attacker reaches node-$h:22 before the attack" || fail "attacker cannot reach node-$h:22 before the attack"
+done
+
+# --- watch node-b and node-c for the block, to time detection -> drop -------------------------------------
+watch_block() { # host outfile
+  for _ in $(seq 1 3000); do
+    if nft_has "$1" "${addr[x]}"; then date +%s.%N >"$2"; return; fi
+    sleep 0.005
+  done
+}
+watch_block b "$work/b.blocked" & watcher_b=$!
+watch_block c "$work/c.blocked" & watcher_c=$!
+
+# --- the attack on node-a -----------------------------------------------------------------------------------
+attack() { # host attempts
+  for i in $(seq 1 "$2"); do
+    in_ns x ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=1 \
+      -o PreferredAuthentications=none,password "admin$i@${addr[$1]}" true >/dev/null 2>&1
+  done
+}
+attack a 8
+
+for _ in $(seq 1 100); do nft_has a "${addr[x]}" && break; sleep 0.1; done
+nft_has a "${addr[x]}" && pass "node-a blocks the attacker in nftables" || fail "node-a did not block the attacker"
+tcp_open x "${addr[a]}" 22 && fail "attacker still reaches node-a:22" || pass "attacker can no longer connect to node-a:22"
+
+wait "$watcher_b" "$watcher_c"
+detected_line=$(grep -m1 "ssh_bruteforce from ${addr[x]}" "$work/node-a/agent.log" || true)
+detected_at=""
+if [ -n "$detected_line" ]; then
+  detected_at=$(date -d "$(awk '{print $1}' <<<"$detected_line")" +%s.%N 2>/dev/null || true)
+fi
+for h in b c; do
+  if [ -f "$work/$h.blocked" ]; then
+    pass "node-$h blocks the attacker from node-a's signal"
+    if [ -n "$detected_at" ]; then
+      echo "detection-to-drop latency node-a -> node-$h: $(echo "($(cat "$work/$h.blocked") - $detected_at) * 1000" | bc -l | xargs printf '%.0f') ms (includes up to 5 ms of polling)"
+    fi
+  else
+    fail "node-$h did not block the attacker"
+  fi
+  tcp_open x "${addr[$h]}" 22 && fail "attacker still reaches node-$h:22" || pass "attacker can no longer connect to node-$h:22"
+done
+
+blocks_b=$("$iw" mesh blocks --json --config "$work/node-b/mesh.yaml" --data-dir "$work/node-b/data" 2>/dev/null)
+action_b=$(json_get "$blocks_b" ".[] | select(.ip == \"${addr[x]}\") | .action" 2>/dev/null)
+[ "$action_b" = "blocked_short_ttl" ] && pass "node-b staged it as blocked_short_ttl (0.85 x 0.92)" || fail "node-b staged '$action_b', expected blocked_short_ttl"
+peers_b=$("$iw" mesh peers --json --config "$work/node-b/mesh.yaml" --data-dir "$work/node-b/data" 2>/dev/null)
+trust_b_before=$(json_get "$peers_b" ".[] | select(.node_id == \"${id[a]}\") | .trust" 2>/dev/null)
+
+# --- the attacker tries node-b: dropped packets are node-b's own observation -------------------------------
+for _ in 1 2 3; do tcp_open x "${addr[b]}" 22; done
+for _ in $(seq 1 100); do
+  blocks_b=$("$iw" mesh blocks --json --config "$work/node-b/mesh.yaml" --data-dir "$work/node-b/data" 2>/dev/null)
+  action_b=$(json_get "$blocks_b" ".[] | select(.ip == \"${addr[x]}\") | .action" 2>/dev/null)
+  [ "$action_b" = "blocked_full" ] && break
+  sleep 0.1
+done
+[ "$action_b" = "blocked_full" ] && pass "node-b confirmed it from its own drop counters: block upgraded to 24h" || fail "node-b's entry is '$action_b', expected blocked_full after confirmation"
+peers_b=$("$iw" mesh peers --json --config "$work/node-b/mesh.yaml" --data-dir "$work/node-b/data" 2>/dev/null)
+trust_b_after=$(json_get "$peers_b" ".[] | select(.node_id == \"${id[a]}\") | .trust" 2>/dev/null)
+if [ -n "$trust_b_before" ] && [ -n "$trust_b_after" ] && [ "$(echo "$trust_b_after > $trust_b_before" | bc -l)" = 1 ]; then
+  pass "node-a's trust on node-b rose ($trust_b_before -> $trust_b_after)"
+else
+  fail "node-a's trust on node-b did not rise ('$trust_b_before' -> '$trust_b_after')"
+fi
+
+# --- node-c: nobody confirms; the 12 s block expires --------------------------------------------------------
+peers_c=$("$iw" mesh peers --json --config "$work/node-c/mesh.yaml" --data-dir "$work/node-c/data" 2>/dev/null)
+trust_c_before=$(json_get "$peers_c" ".[] | select(.node_id == \"${id[a]}\") | .trust" 2>/dev/null)
+for _ in $(seq 1 300); do nft_has c "${addr[x]}" || break; sleep 0.1; done
+nft_has c "${addr[x]}" && fail "node-c still blocks the attacker after its TTL" || pass "node-c's unconfirmed block expired and was removed"
+for _ in $(seq 1 30); do tcp_open x "${addr[c]}" 22 && break; sleep 0.2; done
+tcp_open x "${addr[c]}" 22 && pass "attacker reaches node-c:22 again" || fail "attacker still cannot reach node-c:22"
+for _ in $(seq 1 50); do
+  peers_c=$("$iw" mesh peers --json --config "$work/node-c/mesh.yaml" --data-dir "$work/node-c/data" 2>/dev/null)
+  trust_c_after=$(json_get "$peers_c" ".[] | select(.node_id == \"${id[a]}\") | .trust" 2>/dev/null)
+  [ -n "$trust_c_after" ] && [ -n "$trust_c_before" ] && [ "$(echo "$trust_c_after < $trust_c_before" | bc -l)" = 1 ] && break
+  sleep 0.1
+done
+if [ -n "$trust_c_before" ] && [ -n "$trust_c_after" ] && [ "$(echo "$trust_c_after < $trust_c_before" | bc -l)" = 1 ]; then
+  pass "node-a's trust on node-c fell ($trust_c_before -> $trust_c_after)"
+else
+  fail "node-a's trust on node-c did not fall ('$trust_c_before' -> '$trust_c_after')"
+fi
+
+if [ "$failed" -gt 0 ]; then
+  for h in a b c; do echo "--- node-$h agent log (tail)"; tail -30 "$work/node-$h/agent.log"; echo "--- node-$h sshd log (tail)"; tail -5 "$work/node-$h/sshd.log"; done
+fi
+finish
