@@ -1,0 +1,25 @@
+using System.Net;
+using InnerWarden.Mesh.Contracts.Detections;
+using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Contracts.Staging;
+using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Contracts.Trust;
+using InnerWarden.Mesh.Host.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Host.Agent;
+
+/// <summary>Everything a <see cref="MeshNode"/> is built from: settings, identity and the selected plugins.</summary>
+/// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
+internal sealed record MeshNodeParts(
+    NodeSettings Settings,
+    NodeIdentity Identity,
+    ITrustPolicy Trust,
+    IStagingPool Staging,
+    IFirewallEnforcer Enforcer,
+    IMeshTransport? Transport,
+    IReadOnlyList<IDetectionSource> Detectors,
+    TimeProvider Time,
+    ILoggerFactory LoggerFactory,
+    Func<IEnumerable<IPAddress>>? LocalAddresses = null);
