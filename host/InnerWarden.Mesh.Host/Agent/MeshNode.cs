@@ -34,6 +34,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
     private readonly InboundPipeline _pipeline;
     private readonly List<PeerInfo> _discovered = [];
     private readonly List<Task> _loops = [];
+    // One tick at a time: the timer loop and an explicit TickAsync (tests, shutdown) never interleave.
+    private readonly SemaphoreSlim _tickGate = new(1, 1);
     private CancellationTokenSource? _running;
     private Action<NodeEvent>? _observer;
     private bool _started;
@@ -186,14 +188,22 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// <summary>Periodic work, also called by tests: expiry, hit counters, and a reconcile after a failed batch.</summary>
     internal async Task TickAsync(CancellationToken cancellationToken)
     {
-        _coordinator.ExpireDue();
-        if (_parts.Enforcer.HasHitCounters && await _queue.ListAsync(cancellationToken).ConfigureAwait(false) is { } applied)
+        await _tickGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            _coordinator.ObserveHitCounters(applied);
+            _coordinator.ExpireDue();
+            if (_parts.Enforcer.HasHitCounters && await _queue.ListAsync(cancellationToken).ConfigureAwait(false) is { } applied)
+            {
+                _coordinator.ObserveHitCounters(applied);
+            }
+            if (_queue.NeedsReconcile)
+            {
+                await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
-        if (_queue.NeedsReconcile)
+        finally
         {
-            await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            _tickGate.Release();
         }
     }
 
@@ -218,6 +228,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         await _queue.DisposeAsync().ConfigureAwait(false);
         await _audit.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
+        _tickGate.Dispose();
     }
 
     private MeshState BuildState()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,9 @@ namespace InnerWarden.Mesh.Host.Audit;
 /// </summary>
 internal sealed partial class AuditLog : IAsyncDisposable
 {
+    // Relaxed escaping keeps base64 signatures greppable ('+' stays '+'); the file is never embedded in HTML.
+    private static readonly AuditJsonContext Json = new(new JsonSerializerOptions(AuditJsonContext.Default.Options) { TypeInfoResolver = null, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     private readonly string _directory;
     private readonly ILogger _logger;
     private readonly Channel<Item> _channel = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
@@ -116,7 +120,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
                 _writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
                 _currentPath = path;
             }
-            await _writer.WriteLineAsync(JsonSerializer.Serialize(record, AuditJsonContext.Default.AuditRecord)).ConfigureAwait(false);
+            await _writer.WriteLineAsync(JsonSerializer.Serialize(record, Json.AuditRecord)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
