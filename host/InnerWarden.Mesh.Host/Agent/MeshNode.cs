@@ -37,7 +37,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     // One tick at a time: the timer loop and an explicit TickAsync (tests, shutdown) never interleave.
     private readonly SemaphoreSlim _tickGate = new(1, 1);
     private CancellationTokenSource? _running;
-    private Action<NodeEvent>? _observer;
+    private readonly NodeEventHub _events;
     private bool _started;
 
     public MeshNode(MeshNodeParts parts)
@@ -48,18 +48,25 @@ internal sealed partial class MeshNode : IAsyncDisposable
         var time = parts.Time;
         var factory = parts.LoggerFactory;
         _logger = factory.CreateLogger<MeshNode>();
+        _events = new NodeEventHub(_logger);
         NodeId = parts.Identity.NodeId;
         _addresses = new AddressPolicy(settings.Allowlist, parts.LocalAddresses);
         _book = new ReputationBook(parts.Trust, settings, time);
         _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
         _coordinator = new StagingCoordinator(parts.Staging, _book, _queue, _addresses, _audit, new SignalSigner(parts.Identity, time),
-            parts.Transport, settings.AutoBroadcast, NodeId, time, factory.CreateLogger<StagingCoordinator>());
+            parts.Transport, settings.AutoBroadcast, NodeId, time, factory.CreateLogger<StagingCoordinator>())
+        {
+            Events = _events,
+        };
         _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
         _coordinator.Changed = _store.MarkDirty;
         _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time),
             new PeerRateLimiter(_book, settings.MaxSignalsPerHour), _book, _coordinator, _audit, NodeId, time,
-            factory.CreateLogger<InboundPipeline>());
+            factory.CreateLogger<InboundPipeline>())
+        {
+            Events = _events,
+        };
     }
 
     public string NodeId { get; }
@@ -76,13 +83,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// <summary>Narration hook: every judged signal, staging change, confirmation, expiry, trust change and broadcast.</summary>
     public Action<NodeEvent>? Observer
     {
-        get => _observer;
-        set
-        {
-            _observer = value;
-            _pipeline.Observer = value;
-            _coordinator.Observer = value;
-        }
+        get => _events.Observer;
+        set => _events.Observer = value;
     }
 
     /// <summary>

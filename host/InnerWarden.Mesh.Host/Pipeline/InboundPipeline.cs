@@ -65,8 +65,8 @@ internal sealed partial class InboundPipeline : ISignalSink
         _startedAt = time.GetUtcNow();
     }
 
-    /// <summary>Narration hook (demo, tests); must be quick.</summary>
-    public Action<NodeEvent>? Observer { get; set; }
+    /// <summary>Where narration events go (the node's observer hook).</summary>
+    public NodeEventHub Events { get; init; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -134,7 +134,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         Interlocked.Increment(ref _accepted);
         LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
         Audit(signal, origin, result.Action, RejectReason.None, null, score);
-        Notify(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
+        Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
             ttl, signal.Detector));
         return new SignalVerdict(result.Action, RejectReason.None, null);
     }
@@ -156,7 +156,7 @@ internal sealed partial class InboundPipeline : ISignalSink
     {
         Interlocked.Increment(ref _rejected);
         Audit(signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
-        Notify(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
+        Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
             signal.NodeId, verdict.Action, Detail: verdict.Reason.ToString()));
         return verdict;
     }
@@ -166,24 +166,6 @@ internal sealed partial class InboundPipeline : ISignalSink
             signal.TtlSecs, signal.Timestamp.ToJsonString(), signal.Signature, action.ToWire(), reason.ToString(), detail, score,
             origin.RemoteAddress, null));
 
-    private void Notify(NodeEvent e)
-    {
-        var observer = Observer;
-        if (observer is null)
-        {
-            return;
-        }
-        try
-        {
-            observer(e);
-        }
-#pragma warning disable CA1031 // A narration hook must never break the pipeline.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogObserverFailed(_logger, ex.Message);
-        }
-    }
 
     private static string ReadVersion()
     {
@@ -211,6 +193,4 @@ internal sealed partial class InboundPipeline : ISignalSink
     [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "signal from {Peer} for {Ip}: {Action} (score {Score:F3}) from {Remote}")]
     private static partial void LogJudged(ILogger logger, string peer, IPAddress ip, string action, double score, string remote);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "pipeline observer failed: {Error}")]
-    private static partial void LogObserverFailed(ILogger logger, string error);
 }

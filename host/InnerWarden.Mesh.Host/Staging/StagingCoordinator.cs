@@ -62,8 +62,8 @@ internal sealed partial class StagingCoordinator
     /// <summary>Called after every change that must reach the state file.</summary>
     public Action? Changed { get; set; }
 
-    /// <summary>Narration hook (demo, tests); must be quick.</summary>
-    public Action<NodeEvent>? Observer { get; set; }
+    /// <summary>Where narration events go (the node's observer hook).</summary>
+    public NodeEventHub Events { get; init; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     /// <summary>Trust in this node's own detections (score = this x confidence).</summary>
     public double SelfTrust { get; init; } = 1.0;
@@ -104,7 +104,7 @@ internal sealed partial class StagingCoordinator
         }
         if (result.Current is { } current)
         {
-            Notify(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
+            Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
                 Ttl: current.ExpiresAt - request.Now));
         }
         Changed?.Invoke();
@@ -156,12 +156,12 @@ internal sealed partial class StagingCoordinator
             if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
             {
                 var change = _book.OnConfirmed(peer, now);
-                Notify(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed"));
+                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed"));
             }
         }
         if (result.Current is { } current)
         {
-            Notify(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
+            Events.Publish(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
         }
         if (result.Current is not null || result.CreditedPeers.Count > 0)
         {
@@ -319,7 +319,7 @@ internal sealed partial class StagingCoordinator
         _audit.Write(new AuditRecord(_time.GetUtcNow(), "sent", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
             signal.TtlSecs, signal.Timestamp.ToJsonString(), signal.Signature, "sent", nameof(RejectReason.None), null, score, null, peers));
         Interlocked.Increment(ref _sent);
-        Notify(new NodeEvent(NodeEventKind.Broadcast, _time.GetUtcNow(), detection.Ip, _ownNodeId, Score: score,
+        Events.Publish(new NodeEvent(NodeEventKind.Broadcast, _time.GetUtcNow(), detection.Ip, _ownNodeId, Score: score,
             Ttl: TimeSpan.FromSeconds(ttlSecs), Detail: detection.Detector));
         try
         {
@@ -359,7 +359,7 @@ internal sealed partial class StagingCoordinator
         LogBlockRefused(_logger, entry.Ip, verdict.Reason, verdict.Detail);
         _audit.Write(new AuditRecord(now, "local", null, entry.Ip.ToString(), entry.Detector, null, null, null, null,
             "refused", verdict.Reason.ToString(), verdict.Detail, entry.Score, null, null));
-        Notify(new NodeEvent(NodeEventKind.Refused, now, entry.Ip, null, entry.Action, entry.Score, Detail: verdict.Detail));
+        Events.Publish(new NodeEvent(NodeEventKind.Refused, now, entry.Ip, null, entry.Action, entry.Score, Detail: verdict.Detail));
         return false;
     }
 
@@ -369,7 +369,7 @@ internal sealed partial class StagingCoordinator
         {
             _queue.Revert(entry.Ip);
         }
-        Notify(new NodeEvent(NodeEventKind.Expired, now, entry.Ip, null, entry.Action, entry.Score,
+        Events.Publish(new NodeEvent(NodeEventKind.Expired, now, entry.Ip, null, entry.Action, entry.Score,
             Detail: entry.Confirmed ? "confirmed" : "unconfirmed"));
         if (entry.Confirmed)
         {
@@ -380,30 +380,12 @@ internal sealed partial class StagingCoordinator
             if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
             {
                 var change = _book.OnContradicted(peer, now);
-                Notify(new NodeEvent(NodeEventKind.TrustChanged, now, entry.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "contradicted"));
+                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, entry.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "contradicted"));
             }
         }
         LogExpired(_logger, entry.Ip, entry.Action.ToWire(), entry.Contributors.Count);
     }
 
-    private void Notify(NodeEvent e)
-    {
-        var observer = Observer;
-        if (observer is null)
-        {
-            return;
-        }
-        try
-        {
-            observer(e);
-        }
-#pragma warning disable CA1031 // A narration hook must never break the node.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogObserverFailed(_logger, e.Kind.ToString(), ex.Message);
-        }
-    }
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "refused to block {Ip}: {Reason} ({Detail})")]
     private static partial void LogBlockRefused(ILogger logger, IPAddress ip, RejectReason reason, string? detail);
@@ -426,6 +408,4 @@ internal sealed partial class StagingCoordinator
     [LoggerMessage(EventId = 3206, Level = LogLevel.Error, Message = "broadcast of the signal for {Ip} failed: {Error}")]
     private static partial void LogBroadcastFailed(ILogger logger, IPAddress ip, string error, Exception exception);
 
-    [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "node observer failed on {Kind}: {Error}")]
-    private static partial void LogObserverFailed(ILogger logger, string kind, string error);
 }

@@ -11,15 +11,15 @@ public sealed class SeenSignalsTests
     {
         var time = new FakeTimeProvider(NodeHarness.Start);
         var seen = new SeenSignals(time);
-        Assert.True(seen.TryAdd("sig-a"));
+        Assert.True(seen.TryAdd(Sig(1)));
 
         time.Advance(TimeSpan.FromMinutes(64));
-        Assert.True(seen.Contains("sig-a"));
-        Assert.False(seen.TryAdd("sig-a"));
+        Assert.True(seen.Contains(Sig(1)));
+        Assert.False(seen.TryAdd(Sig(1)));
         time.Advance(TimeSpan.FromMinutes(1));
 
-        Assert.False(seen.Contains("sig-a"));
-        Assert.True(seen.TryAdd("sig-b"));
+        Assert.False(seen.Contains(Sig(1)));
+        Assert.True(seen.TryAdd(Sig(2)));
         Assert.Equal(1, seen.Count);
     }
 
@@ -31,11 +31,19 @@ public sealed class SeenSignalsTests
 
         for (int i = 0; i < 100_000; i++)
         {
-            seen.TryAdd("sig-" + i);
+            seen.TryAdd(Sig(i));
         }
 
         Assert.Equal(1_000, seen.Count);
-        Assert.False(seen.Contains("sig-0"));
-        Assert.True(seen.Contains("sig-99999"));
+        Assert.False(seen.Contains(Sig(0)));
+        Assert.True(seen.Contains(Sig(99_999)));
+    }
+
+    // A 64-byte signature-shaped value whose first 128 bits differ per n.
+    private static string Sig(int n)
+    {
+        var bytes = new byte[64];
+        BitConverter.TryWriteBytes(bytes, n);
+        return Convert.ToBase64String(bytes);
     }
 }
