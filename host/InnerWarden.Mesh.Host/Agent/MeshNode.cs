@@ -51,7 +51,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _events = new NodeEventHub(_logger);
         NodeId = parts.Identity.NodeId;
         _addresses = new AddressPolicy(settings.Allowlist, parts.LocalAddresses);
-        _book = new ReputationBook(parts.Trust, settings, time);
+        _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
         _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
         _coordinator = new StagingCoordinator(parts.Staging, _book, _queue, _addresses, _audit, new SignalSigner(parts.Identity, time),
@@ -61,8 +61,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         };
         _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
         _coordinator.Changed = _store.MarkDirty;
-        _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time),
-            new PeerRateLimiter(_book, settings.MaxSignalsPerHour), _book, _coordinator, _audit, NodeId, time,
+        RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
+        _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time), RateLimiter, _book, _coordinator, _audit, NodeId, time,
             factory.CreateLogger<InboundPipeline>())
         {
             Events = _events,
@@ -79,6 +79,9 @@ internal sealed partial class MeshNode : IAsyncDisposable
 
     /// <summary>The reputation book, for discovery and tests.</summary>
     internal ReputationBook Reputations => _book;
+
+    /// <summary>The rate limiter, for tests.</summary>
+    internal PeerRateLimiter RateLimiter { get; }
 
     /// <summary>Narration hook: every judged signal, staging change, confirmation, expiry, trust change and broadcast.</summary>
     public Action<NodeEvent>? Observer

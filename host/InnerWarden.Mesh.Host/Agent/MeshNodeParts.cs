@@ -6,12 +6,14 @@ using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Contracts.Trust;
 using InnerWarden.Mesh.Host.Identity;
+using InnerWarden.Mesh.Host.Trust;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Agent;
 
 /// <summary>Everything a <see cref="MeshNode"/> is built from: settings, identity and the selected plugins.</summary>
 /// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
+/// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
     NodeIdentity Identity,
@@ -22,4 +24,5 @@ internal sealed record MeshNodeParts(
     IReadOnlyList<IDetectionSource> Detectors,
     TimeProvider Time,
     ILoggerFactory LoggerFactory,
-    Func<IEnumerable<IPAddress>>? LocalAddresses = null);
+    Func<IEnumerable<IPAddress>>? LocalAddresses = null,
+    int TrackedPeerCapacity = ReputationBook.DefaultCapacity);

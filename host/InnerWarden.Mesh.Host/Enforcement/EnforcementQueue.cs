@@ -36,9 +36,6 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
     /// <summary>True after a failed batch, until a reconcile succeeds.</summary>
     public bool NeedsReconcile => _needsReconcile;
 
-    /// <summary>Batches sent to the backend (apply and revert calls count separately), for tests and metrics.</summary>
-    public int BackendCalls { get; private set; }
-
     public void Start() => _loop ??= Task.Run(() => DrainAsync(_stopping.Token));
 
     public void Block(IPAddress ip, TimeSpan ttl) => _channel.Writer.TryWrite(new Work(ip, ttl, null));
@@ -197,13 +194,11 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
         {
             if (reverts.Count > 0)
             {
-                BackendCalls++;
                 await _enforcer.RevertAsync(reverts, cancellationToken).ConfigureAwait(false);
                 LogReverted(_logger, _enforcer.Name, reverts.Count);
             }
             if (blocks.Count > 0)
             {
-                BackendCalls++;
                 await _enforcer.ApplyAsync(blocks, cancellationToken).ConfigureAwait(false);
                 LogApplied(_logger, _enforcer.Name, blocks.Count);
             }

@@ -95,10 +95,12 @@ internal sealed partial class InboundPipeline : ISignalSink
     {
         Interlocked.Increment(ref _received);
         var fields = _validator.CheckFields(signal);
-        if (!fields.IsValid || fields.Ip is not { } ip)
+        if (!fields.IsValid || fields.Ip is not { } parsed)
         {
             return Reject(signal, origin, fields.IsValid ? RejectReason.InvalidIp : fields.Reason, fields.Detail);
         }
+        // ::ffff:a.b.c.d and a.b.c.d are one attacker: stage and block them under one key.
+        var ip = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4() : parsed;
         var freshness = _validator.CheckFreshness(signal);
         if (!freshness.IsValid)
         {

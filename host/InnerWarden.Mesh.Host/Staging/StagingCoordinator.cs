@@ -118,6 +118,11 @@ internal sealed partial class StagingCoordinator
     /// </summary>
     public async Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(detection);
+        if (detection.Ip.IsIPv4MappedToIPv6)
+        {
+            detection = detection with { Ip = detection.Ip.MapToIPv4() };
+        }
         var verdict = _addresses.Classify(detection.Ip);
         if (verdict.Reason != RejectReason.None)
         {

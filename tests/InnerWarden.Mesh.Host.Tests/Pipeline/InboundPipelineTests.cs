@@ -266,4 +266,36 @@ public sealed class InboundPipelineTests
         using var signer = new TestPeer(2, other);
         return signer.Signal(Attacker);
     }
+
+    [Fact]
+    public async Task Flood_of_valid_signals_from_fresh_identities_keeps_tracked_state_bounded()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var honest = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(honest)], TrackedPeerCapacity = 200 });
+
+        for (int i = 0; i < 2_000; i++)
+        {
+            using var sybil = new TestPeer(1_000 + i, time);
+            Assert.Equal(SignalAction.Discarded, (await node.SubmitAsync(sybil.Signal(Attacker, 1.0f))).Action);
+        }
+
+        Assert.InRange(node.Node.Reputations.Count, 1, 200);
+        Assert.InRange(node.Node.RateLimiter.TrackedCount, 1, 200);
+        Assert.Equal(NodeHarness.InitialTrust, node.TrustOf(honest.NodeId));
+        Assert.Equal(SignalAction.BlockedShortTtl, (await node.SubmitAsync(honest.Signal(Attacker))).Action);
+    }
+
+    [Fact]
+    public async Task Ipv4_mapped_form_stages_under_the_plain_ipv4_address()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+
+        await node.SubmitAsync(peer.Signal("::ffff:" + Attacker));
+        await node.SubmitAsync(peer.Signal(Attacker));
+
+        Assert.Equal(IPAddress.Parse(Attacker), Assert.Single(node.Node.Snapshot().Staged).Ip);
+    }
 }

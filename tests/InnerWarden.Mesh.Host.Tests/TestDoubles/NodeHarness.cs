@@ -44,7 +44,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         Settings = new NodeSettings("127.0.0.1:0", DataDirectory, TimeSpan.FromSeconds(30), options.AutoBroadcast,
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
-            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress]));
+            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity));
         Node.Observer = Events.Enqueue;
     }
 
@@ -101,5 +101,6 @@ internal sealed class NodeHarness : IAsyncDisposable
         public int MaxSignalsPerHour { get; init; } = 50;
         public int MaxStaged { get; init; } = 10_000;
         public int Seed { get; init; } = 1;
+        public int TrackedPeerCapacity { get; init; } = 10_000;
     }
 }
