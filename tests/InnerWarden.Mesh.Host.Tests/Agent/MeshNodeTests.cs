@@ -189,4 +189,36 @@ public sealed class MeshNodeTests
         using var identity = Host.Identity.NodeIdentity.FromSeed(Enumerable.Repeat((byte)seed, 32).ToArray());
         return identity.NodeId;
     }
+
+    [Fact]
+    public async Task A_failing_firewall_never_crashes_the_node_and_the_next_tick_reconciles()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        var firewall = new RecordingEnforcer();
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Enforcer = firewall, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+        firewall.Fail = true;
+
+        Assert.Equal(SignalAction.BlockedShortTtl, (await node.SubmitAsync(peer.Signal(Attacker))).Action);
+        await node.Node.FlushAsync();
+        Assert.Empty(firewall.Blocks);
+
+        firewall.Fail = false;
+        await node.Node.TickAsync(CancellationToken.None);
+
+        Assert.True(firewall.Blocks.ContainsKey(AttackerIp));
+    }
+
+    [Fact]
+    public async Task A_throwing_observer_does_not_break_signal_handling()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+        node.Node.Observer = _ => throw new InvalidOperationException("demo crashed");
+
+        var verdict = await node.SubmitAsync(peer.Signal(Attacker));
+
+        Assert.Equal(SignalAction.BlockedShortTtl, verdict.Action);
+    }
 }
