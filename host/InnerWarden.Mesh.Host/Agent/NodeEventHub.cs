@@ -10,6 +10,9 @@ internal sealed partial class NodeEventHub(ILogger logger)
 {
     public Action<NodeEvent>? Observer { get; set; }
 
+    /// <summary>True when someone listens; hot paths check it before building an event.</summary>
+    public bool IsObserved => Observer is not null;
+
     public void Publish(NodeEvent e)
     {
         var observer = Observer;

@@ -31,6 +31,15 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     private static readonly string NodeVersion = ReadVersion();
 
+    // One verdict object per outcome: the hot path answers without allocating one.
+    private static readonly SignalVerdict[] OutcomeVerdicts =
+    [
+        new(SignalAction.Watchlisted, RejectReason.None, null),
+        new(SignalAction.BlockedShortTtl, RejectReason.None, null),
+        new(SignalAction.BlockedFull, RejectReason.None, null),
+        new(SignalAction.Discarded, RejectReason.None, null),
+    ];
+
     private static readonly SignalVerdict DuplicateVerdict = new(SignalAction.Duplicate, RejectReason.None, null);
     private static readonly SignalVerdict RateLimitVerdict = new(SignalAction.Quarantined, RejectReason.RateLimitExceeded, "rate limit exceeded");
     private static readonly SignalVerdict QuarantinedVerdict = new(SignalAction.Quarantined, RejectReason.PeerQuarantined, "peer is quarantined");
@@ -136,9 +145,12 @@ internal sealed partial class InboundPipeline : ISignalSink
         Interlocked.Increment(ref _accepted);
         LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
         Audit(signal, origin, result.Action, RejectReason.None, null, score);
-        Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
-            ttl, signal.Detector));
-        return new SignalVerdict(result.Action, RejectReason.None, null);
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
+                ttl, signal.Detector));
+        }
+        return (int)result.Action < OutcomeVerdicts.Length ? OutcomeVerdicts[(int)result.Action] : new SignalVerdict(result.Action, RejectReason.None, null);
     }
 
     private SignalVerdict Duplicate(ThreatSignal signal, SignalOrigin origin)
@@ -158,8 +170,11 @@ internal sealed partial class InboundPipeline : ISignalSink
     {
         Interlocked.Increment(ref _rejected);
         Audit(signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
-        Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
-            signal.NodeId, verdict.Action, Detail: verdict.Reason.ToString()));
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
+                signal.NodeId, verdict.Action, Detail: verdict.Reason.ToString()));
+        }
         return verdict;
     }
 

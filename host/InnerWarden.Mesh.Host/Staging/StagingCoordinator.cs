@@ -102,7 +102,7 @@ internal sealed partial class StagingCoordinator
                 _queue.Revert(evicted.Ip);
             }
         }
-        if (result.Current is { } current)
+        if (result.Current is { } current && Events.IsObserved)
         {
             Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
                 Ttl: current.ExpiresAt - request.Now));

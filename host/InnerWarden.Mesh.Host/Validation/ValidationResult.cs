@@ -5,7 +5,7 @@ using InnerWarden.Mesh.Contracts.Signals;
 namespace InnerWarden.Mesh.Host.Validation;
 
 /// <summary>The outcome of a validation step (placeholder).</summary>
-internal sealed record ValidationResult(RejectReason Reason, string? Detail, IPAddress? Ip)
+internal readonly record struct ValidationResult(RejectReason Reason, string? Detail, IPAddress? Ip)
 {
     public bool IsValid => Reason == RejectReason.None;
 }
