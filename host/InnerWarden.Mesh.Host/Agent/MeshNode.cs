@@ -1,21 +1,396 @@
-// PLACEHOLDER: the pipeline branch owns this file
+using System.Net;
+using InnerWarden.Mesh.Contracts.Detections;
+using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Enforcement;
+using InnerWarden.Mesh.Host.Persistence;
+using InnerWarden.Mesh.Host.Pipeline;
+using InnerWarden.Mesh.Host.Signals;
+using InnerWarden.Mesh.Host.Staging;
+using InnerWarden.Mesh.Host.Trust;
+using InnerWarden.Mesh.Host.Validation;
+using Microsoft.Extensions.Logging;
+
 namespace InnerWarden.Mesh.Host.Agent;
 
-/// <summary>One running mesh node (placeholder: starts the enforcer and nothing else).</summary>
-internal sealed class MeshNode : IAsyncDisposable
+/// <summary>
+/// One mesh node: wires the inbound pipeline, staging coordinator, enforcement queue, state file and audit log
+/// around the selected plugins, and runs the periodic work (expiry, hit counters, reconcile) and the detector
+/// readers. Holds no static per-node state, so several nodes can run in one process (tests, demo).
+/// </summary>
+internal sealed partial class MeshNode : IAsyncDisposable
 {
+    private static readonly TimeSpan MaxDetectorBackoff = TimeSpan.FromMinutes(1);
+
     private readonly MeshNodeParts _parts;
+    private readonly ILogger _logger;
+    private readonly AddressPolicy _addresses;
+    private readonly ReputationBook _book;
+    private readonly AuditLog _audit;
+    private readonly EnforcementQueue _queue;
+    private readonly StagingCoordinator _coordinator;
+    private readonly MeshStateStore _store;
+    private readonly InboundPipeline _pipeline;
+    private readonly List<PeerInfo> _discovered = [];
+    private readonly List<Task> _loops = [];
+    // One tick at a time: the timer loop and an explicit TickAsync (tests, shutdown) never interleave.
+    private readonly SemaphoreSlim _tickGate = new(1, 1);
+    private CancellationTokenSource? _running;
+    private readonly NodeEventHub _events;
+    private bool _started;
 
     public MeshNode(MeshNodeParts parts)
     {
+        ArgumentNullException.ThrowIfNull(parts);
         _parts = parts;
+        var settings = parts.Settings;
+        var time = parts.Time;
+        var factory = parts.LoggerFactory;
+        _logger = factory.CreateLogger<MeshNode>();
+        _events = new NodeEventHub(_logger);
+        NodeId = parts.Identity.NodeId;
+        _addresses = new AddressPolicy(settings.Allowlist, parts.LocalAddresses);
+        _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
+        _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
+        _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
+        _coordinator = new StagingCoordinator(parts.Staging, _book, _queue, _addresses, _audit, new SignalSigner(parts.Identity, time),
+            parts.Transport, settings.AutoBroadcast, NodeId, time, factory.CreateLogger<StagingCoordinator>())
+        {
+            Events = _events,
+        };
+        _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
+        _coordinator.Changed = _store.MarkDirty;
+        RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
+        _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time), RateLimiter, _book, _coordinator, _audit, NodeId, time,
+            factory.CreateLogger<InboundPipeline>())
+        {
+            Events = _events,
+        };
     }
 
-    public string NodeId => _parts.Identity.NodeId;
+    public string NodeId { get; }
 
-    public Task StartAsync(CancellationToken ct) => _parts.Enforcer.InitializeAsync(ct);
+    /// <summary>The inbound pipeline a transport hands signals to.</summary>
+    public ISignalSink Sink => _pipeline;
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    /// <summary>The staging coordinator, for tests.</summary>
+    internal StagingCoordinator Coordinator => _coordinator;
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>The reputation book, for discovery and tests.</summary>
+    internal ReputationBook Reputations => _book;
+
+    /// <summary>The rate limiter, for tests.</summary>
+    internal PeerRateLimiter RateLimiter { get; }
+
+    /// <summary>Narration hook: every judged signal, staging change, confirmation, expiry, trust change and broadcast.</summary>
+    public Action<NodeEvent>? Observer
+    {
+        get => _events.Observer;
+        set => _events.Observer = value;
+    }
+
+    /// <summary>
+    /// Loads the state (reverting and debiting what expired while down), initialises and reconciles the firewall,
+    /// starts the transport with the pipeline as its sink, the detector readers and the periodic work.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_started)
+        {
+            return;
+        }
+        _started = true;
+        _running = new CancellationTokenSource();
+        var state = _store.Load();
+        _book.Restore(state.Reputations);
+        RestoreDiscoveredPeers(state);
+        _addresses.SetPeerAddresses(await ResolvePeerAddressesAsync(cancellationToken).ConfigureAwait(false));
+        await _parts.Enforcer.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        _queue.Start();
+        _audit.Start();
+        _coordinator.Restore(state);
+        await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        _store.MarkDirty();
+        if (_parts.Transport is { } transport)
+        {
+            await transport.StartAsync(_pipeline, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var source in _parts.Detectors)
+        {
+            _loops.Add(Task.Run(() => RunDetectorAsync(source, _running.Token), CancellationToken.None));
+        }
+        _loops.Add(Task.Run(() => RunPeriodicAsync(_running.Token), CancellationToken.None));
+        LogStarted(_logger, NodeId, _parts.Enforcer.Name, _coordinator.Count);
+    }
+
+    /// <summary>Stops the transport and loops, flushes the firewall queue and audit log, and writes the state.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_started)
+        {
+            return;
+        }
+        _started = false;
+        if (_parts.Transport is { } transport)
+        {
+            try
+            {
+                await transport.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogStopFailed(_logger, "transport", ex.Message, ex);
+            }
+        }
+        if (_running is not null)
+        {
+            await _running.CancelAsync().ConfigureAwait(false);
+        }
+        foreach (var loop in _loops)
+        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected on stop.
+            }
+        }
+        _loops.Clear();
+        _running?.Dispose();
+        _running = null;
+        await FlushAsync().ConfigureAwait(false);
+        _store.Save(BuildState());
+    }
+
+    /// <summary>A local detection (also used by detector readers): see <see cref="StagingCoordinator.HandleLocalDetectionAsync"/>.</summary>
+    public Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken) =>
+        _coordinator.HandleLocalDetectionAsync(detection, cancellationToken);
+
+    /// <summary>Discovery resolved a peer's key: an operator-listed endpoint's key is vouched for (initial trust).</summary>
+    public void OnPeerDiscovered(PeerInfo peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (string.IsNullOrEmpty(peer.PublicKey))
+        {
+            return;
+        }
+        var key = peer.PublicKey.ToLowerInvariant();
+        lock (_discovered)
+        {
+            _discovered.RemoveAll(p => p.Endpoint == peer.Endpoint);
+            _discovered.Add(peer with { PublicKey = key });
+        }
+        if (IsConfiguredEndpoint(peer.Endpoint))
+        {
+            _book.Vouch(key, _parts.Time.GetUtcNow());
+        }
+        _store.MarkDirty();
+    }
+
+    /// <summary>Periodic work, also called by tests: expiry, hit counters, and a reconcile after a failed batch.</summary>
+    internal async Task TickAsync(CancellationToken cancellationToken)
+    {
+        await _tickGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _coordinator.ExpireDue();
+            if (_parts.Enforcer.HasHitCounters && await _queue.ListAsync(cancellationToken).ConfigureAwait(false) is { } applied)
+            {
+                _coordinator.ObserveHitCounters(applied);
+            }
+            if (_queue.NeedsReconcile)
+            {
+                await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _tickGate.Release();
+        }
+    }
+
+    public MeshNodeSnapshot Snapshot()
+    {
+        var (entries, remembered) = _coordinator.SnapshotPool();
+        return new MeshNodeSnapshot(NodeId, _parts.Enforcer.Name, entries, _book.Snapshot(), remembered.Count,
+            _pipeline.Received, _pipeline.Accepted, _pipeline.Rejected, _pipeline.Duplicates, _coordinator.Sent);
+    }
+
+    /// <summary>Waits until queued firewall work, audit lines and state changes are written.</summary>
+    public async Task FlushAsync()
+    {
+        await _queue.FlushAsync().ConfigureAwait(false);
+        await _audit.FlushAsync().ConfigureAwait(false);
+        await _store.FlushAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _queue.DisposeAsync().ConfigureAwait(false);
+        await _audit.DisposeAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+        _tickGate.Dispose();
+    }
+
+    private MeshState BuildState()
+    {
+        var (entries, remembered) = _coordinator.SnapshotPool();
+        var peers = new List<PersistedPeer>();
+        foreach (var peer in _parts.Settings.Peers)
+        {
+            peers.Add(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "config"));
+        }
+        lock (_discovered)
+        {
+            foreach (var peer in _discovered)
+            {
+                peers.Add(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "discovered"));
+            }
+        }
+        var staged = new List<PersistedEntry>(entries.Count);
+        foreach (var entry in entries)
+        {
+            staged.Add(PersistedEntry.From(entry));
+        }
+        var kept = new List<PersistedRemembered>(remembered.Count);
+        foreach (var signal in remembered)
+        {
+            kept.Add(PersistedRemembered.From(signal));
+        }
+        return new MeshState(MeshState.CurrentVersion, NodeId, _parts.Enforcer.Name, _parts.Time.GetUtcNow(), peers,
+            _book.Snapshot(), staged, kept);
+    }
+
+    private void RestoreDiscoveredPeers(MeshState state)
+    {
+        var now = _parts.Time.GetUtcNow();
+        foreach (var peer in state.Peers)
+        {
+            if (peer.Source != "discovered" || string.IsNullOrEmpty(peer.PublicKey)
+                || !Uri.TryCreate(peer.Endpoint, UriKind.Absolute, out var endpoint))
+            {
+                continue;
+            }
+            lock (_discovered)
+            {
+                _discovered.Add(new PeerInfo(endpoint, peer.PublicKey, peer.Label));
+            }
+            if (IsConfiguredEndpoint(endpoint))
+            {
+                _book.Vouch(peer.PublicKey, now);
+            }
+        }
+    }
+
+    private bool IsConfiguredEndpoint(Uri endpoint)
+    {
+        foreach (var configured in _parts.Settings.Peers)
+        {
+            if (configured.Endpoint == endpoint)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Peers' own addresses must never be blocked (a malicious peer could otherwise cut the mesh apart).
+    private async Task<List<IPAddress>> ResolvePeerAddressesAsync(CancellationToken cancellationToken)
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var peer in _parts.Settings.Peers)
+        {
+            var host = peer.Endpoint.IdnHost;
+            if (IPAddress.TryParse(host, out var literal))
+            {
+                addresses.Add(literal);
+                continue;
+            }
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                addresses.AddRange(await Dns.GetHostAddressesAsync(host, timeout.Token).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LogPeerUnresolved(_logger, host, ex.Message);
+            }
+        }
+        return addresses;
+    }
+
+    private async Task RunDetectorAsync(IDetectionSource source, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var detection in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await _coordinator.HandleLocalDetectionAsync(detection, cancellationToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromSeconds(1);
+                }
+                LogSourceEnded(_logger, source.Name);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // One broken detector must not take the node down: it is logged and restarted.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogSourceFailed(_logger, source.Name, ex.Message, backoff.TotalSeconds, ex);
+            }
+            await Task.Delay(backoff, _parts.Time, cancellationToken).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxDetectorBackoff.Ticks));
+        }
+    }
+
+    private async Task RunPeriodicAsync(CancellationToken cancellationToken)
+    {
+        var poll = _parts.Settings.PollInterval > TimeSpan.Zero ? _parts.Settings.PollInterval : TimeSpan.FromSeconds(10);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var delay = poll;
+            if (_coordinator.NextExpiry() is { } next)
+            {
+                var untilNext = next - _parts.Time.GetUtcNow();
+                delay = untilNext < delay ? (untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1)) : delay;
+            }
+            await Task.Delay(delay, _parts.Time, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await TickAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogTickFailed(_logger, ex.Message, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3600, Level = LogLevel.Information, Message = "mesh node {NodeId} started: enforcer {Enforcer}, {Staged} staged entries restored")]
+    private static partial void LogStarted(ILogger logger, string nodeId, string enforcer, int staged);
+
+    [LoggerMessage(EventId = 3601, Level = LogLevel.Error, Message = "detector {Source} failed, restarting in {BackoffSecs}s: {Error}")]
+    private static partial void LogSourceFailed(ILogger logger, string source, string error, double backoffSecs, Exception exception);
+
+    [LoggerMessage(EventId = 3602, Level = LogLevel.Warning, Message = "detector {Source} ended; restarting it")]
+    private static partial void LogSourceEnded(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 3603, Level = LogLevel.Error, Message = "periodic work failed: {Error}")]
+    private static partial void LogTickFailed(ILogger logger, string error, Exception exception);
+
+    [LoggerMessage(EventId = 3604, Level = LogLevel.Warning, Message = "peer host {Host} could not be resolved; its addresses are not protected from blocking until it is: {Error}")]
+    private static partial void LogPeerUnresolved(ILogger logger, string host, string error);
+
+    [LoggerMessage(EventId = 3605, Level = LogLevel.Error, Message = "stopping {Part} failed: {Error}")]
+    private static partial void LogStopFailed(ILogger logger, string part, string error, Exception exception);
 }

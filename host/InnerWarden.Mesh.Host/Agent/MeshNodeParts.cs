@@ -1,4 +1,4 @@
-// PLACEHOLDER: the pipeline branch owns this file
+using System.Net;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Contracts.Plugins;
@@ -6,11 +6,14 @@ using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Contracts.Trust;
 using InnerWarden.Mesh.Host.Identity;
+using InnerWarden.Mesh.Host.Trust;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Agent;
 
-/// <summary>Everything a node is made of.</summary>
+/// <summary>Everything a <see cref="MeshNode"/> is built from: settings, identity and the selected plugins.</summary>
+/// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
+/// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
     NodeIdentity Identity,
@@ -20,4 +23,6 @@ internal sealed record MeshNodeParts(
     IMeshTransport? Transport,
     IReadOnlyList<IDetectionSource> Detectors,
     TimeProvider Time,
-    ILoggerFactory LoggerFactory);
+    ILoggerFactory LoggerFactory,
+    Func<IEnumerable<IPAddress>>? LocalAddresses = null,
+    int TrackedPeerCapacity = ReputationBook.DefaultCapacity);

@@ -1,0 +1,17 @@
+namespace InnerWarden.Mesh.Host.Cli;
+
+/// <summary>The <c>mesh status --json</c> object (see <see cref="StatusCommandHandler"/> for the field list).</summary>
+internal sealed record StatusReport(
+    bool Enabled,
+    string? NodeId,
+    string DataDirectory,
+    DateTimeOffset? StateSavedAt,
+    string? Enforcer,
+    int PeersConfigured,
+    int PeersKnown,
+    int Reputations,
+    int Watchlisted,
+    int BlockedShortTtl,
+    int BlockedFull,
+    int Remembered,
+    IReadOnlyList<string> QuarantinedPeers);

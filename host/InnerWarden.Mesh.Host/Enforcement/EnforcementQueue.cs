@@ -1,0 +1,236 @@
+using System.Net;
+using System.Threading.Channels;
+using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Staging;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Host.Enforcement;
+
+/// <summary>
+/// Hands blocks and reverts to the firewall as soon as they are decided, micro-batched: whatever arrives within
+/// a few milliseconds becomes one <see cref="IFirewallEnforcer.ApplyAsync"/> and one
+/// <see cref="IFirewallEnforcer.RevertAsync"/>. A failing backend is logged and never stops the node; the
+/// next reconcile retries what failed. Callers must have checked that each address is safe to block.
+/// </summary>
+internal sealed partial class EnforcementQueue : IAsyncDisposable
+{
+    private readonly IFirewallEnforcer _enforcer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _batchWindow;
+    private readonly Channel<Work> _channel = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    // Serialises every call into the backend: batches and reconciles never interleave.
+    private readonly SemaphoreSlim _backend = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private volatile bool _needsReconcile;
+
+    public EnforcementQueue(IFirewallEnforcer enforcer, TimeProvider time, ILogger logger, TimeSpan? batchWindow = null)
+    {
+        _enforcer = enforcer;
+        _time = time;
+        _logger = logger;
+        _batchWindow = batchWindow ?? TimeSpan.FromMilliseconds(3);
+    }
+
+    /// <summary>True after a failed batch, until a reconcile succeeds.</summary>
+    public bool NeedsReconcile => _needsReconcile;
+
+    public void Start() => _loop ??= Task.Run(() => DrainAsync(_stopping.Token));
+
+    public void Block(IPAddress ip, TimeSpan ttl) => _channel.Writer.TryWrite(new Work(ip, ttl, null));
+
+    public void Revert(IPAddress ip) => _channel.Writer.TryWrite(new Work(ip, null, null));
+
+    /// <summary>Completes when everything queued before the call has been handed to the backend.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_channel.Writer.TryWrite(new Work(null, null, done)))
+        {
+            return Task.CompletedTask;
+        }
+        Start();
+        return done.Task;
+    }
+
+    /// <summary>Makes the backend hold exactly the desired blocks: reverts extras, (re)applies each with its remaining TTL.</summary>
+    public async Task ReconcileAsync(IEnumerable<StagedEntry> desired, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var wanted = new Dictionary<IPAddress, BlockRequest>();
+        foreach (var entry in desired)
+        {
+            var remaining = entry.ExpiresAt - now;
+            if (entry.IsBlock && remaining > TimeSpan.Zero)
+            {
+                wanted[entry.Ip] = new BlockRequest(entry.Ip, remaining);
+            }
+        }
+        await _backend.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var applied = await _enforcer.ListAsync(cancellationToken).ConfigureAwait(false);
+            var extras = new List<IPAddress>();
+            foreach (var block in applied)
+            {
+                if (!wanted.ContainsKey(block.Ip))
+                {
+                    extras.Add(block.Ip);
+                }
+            }
+            if (extras.Count > 0)
+            {
+                await _enforcer.RevertAsync(extras, cancellationToken).ConfigureAwait(false);
+            }
+            if (wanted.Count > 0)
+            {
+                await _enforcer.ApplyAsync([.. wanted.Values], cancellationToken).ConfigureAwait(false);
+            }
+            _needsReconcile = false;
+            LogReconciled(_logger, _enforcer.Name, wanted.Count, extras.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _needsReconcile = true;
+            LogReconcileFailed(_logger, _enforcer.Name, ex.Message, ex);
+        }
+        finally
+        {
+            _backend.Release();
+        }
+    }
+
+    /// <summary>What the backend holds now; null (logged) when listing fails.</summary>
+    public async Task<IReadOnlyList<AppliedBlock>?> ListAsync(CancellationToken cancellationToken)
+    {
+        await _backend.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _enforcer.ListAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogListFailed(_logger, _enforcer.Name, ex.Message, ex);
+            return null;
+        }
+        finally
+        {
+            _backend.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _backend.Dispose();
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        var reader = _channel.Reader;
+        var latest = new Dictionary<IPAddress, TimeSpan?>();
+        var waiters = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Wall-clock, not node time: the window only gathers work that arrives together.
+            await Task.Delay(_batchWindow, cancellationToken).ConfigureAwait(false);
+            while (reader.TryRead(out var work))
+            {
+                if (work.Done is not null)
+                {
+                    waiters.Add(work.Done);
+                }
+                else if (work.Ip is not null)
+                {
+                    // The last decision for an address wins (a block then a revert in one batch is a revert).
+                    latest[work.Ip] = work.Ttl;
+                }
+            }
+            await ApplyBatchAsync(latest, cancellationToken).ConfigureAwait(false);
+            latest.Clear();
+            foreach (var waiter in waiters)
+            {
+                waiter.TrySetResult();
+            }
+            waiters.Clear();
+        }
+    }
+
+    private async Task ApplyBatchAsync(Dictionary<IPAddress, TimeSpan?> latest, CancellationToken cancellationToken)
+    {
+        if (latest.Count == 0)
+        {
+            return;
+        }
+        var blocks = new List<BlockRequest>();
+        var reverts = new List<IPAddress>();
+        foreach (var (ip, ttl) in latest)
+        {
+            if (ttl is { } t)
+            {
+                blocks.Add(new BlockRequest(ip, t));
+            }
+            else
+            {
+                reverts.Add(ip);
+            }
+        }
+        await _backend.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (reverts.Count > 0)
+            {
+                await _enforcer.RevertAsync(reverts, cancellationToken).ConfigureAwait(false);
+                LogReverted(_logger, _enforcer.Name, reverts.Count);
+            }
+            if (blocks.Count > 0)
+            {
+                await _enforcer.ApplyAsync(blocks, cancellationToken).ConfigureAwait(false);
+                LogApplied(_logger, _enforcer.Name, blocks.Count);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _needsReconcile = true;
+            LogBatchFailed(_logger, _enforcer.Name, blocks.Count, reverts.Count, ex.Message, ex);
+        }
+        finally
+        {
+            _backend.Release();
+        }
+    }
+
+    private sealed record Work(IPAddress? Ip, TimeSpan? Ttl, TaskCompletionSource? Done);
+
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Debug, Message = "{Enforcer}: applied {Count} blocks")]
+    private static partial void LogApplied(ILogger logger, string enforcer, int count);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "{Enforcer}: reverted {Count} blocks")]
+    private static partial void LogReverted(ILogger logger, string enforcer, int count);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "{Enforcer}: batch of {Blocks} blocks and {Reverts} reverts failed, retried at the next reconcile: {Error}")]
+    private static partial void LogBatchFailed(ILogger logger, string enforcer, int blocks, int reverts, string error, Exception exception);
+
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Information, Message = "{Enforcer}: reconciled, {Blocks} blocks applied, {Extras} stale blocks removed")]
+    private static partial void LogReconciled(ILogger logger, string enforcer, int blocks, int extras);
+
+    [LoggerMessage(EventId = 3305, Level = LogLevel.Error, Message = "{Enforcer}: listing blocks failed: {Error}")]
+    private static partial void LogListFailed(ILogger logger, string enforcer, string error, Exception exception);
+
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Error, Message = "{Enforcer}: reconcile failed, retried at the next poll: {Error}")]
+    private static partial void LogReconcileFailed(ILogger logger, string enforcer, string error, Exception exception);
+}

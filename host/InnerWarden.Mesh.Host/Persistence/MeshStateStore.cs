@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Host.Persistence;
+
+/// <summary>
+/// Reads and writes <c>&lt;data_dir&gt;/mesh-state.json</c>. Writes are atomic (temp file in the same folder,
+/// fsync, rename over), so a crash leaves either the old or the new file, never half of one. Changes are
+/// debounced into one write per <c>debounce</c>; <see cref="FlushAsync"/> writes at once (shutdown, tests).
+/// </summary>
+internal sealed partial class MeshStateStore : IAsyncDisposable
+{
+    public const string FileName = "mesh-state.json";
+
+    private readonly Func<MeshState> _snapshot;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _debounce;
+    private readonly Lock _saveGate = new();
+    private int _dirty;
+    private int _scheduled;
+    private Task _pending = Task.CompletedTask;
+
+    public MeshStateStore(string dataDirectory, TimeProvider time, ILogger logger, Func<MeshState> snapshot, TimeSpan? debounce = null)
+    {
+        FilePath = Path.Combine(dataDirectory, FileName);
+        _time = time;
+        _logger = logger;
+        _snapshot = snapshot;
+        _debounce = debounce ?? TimeSpan.FromMilliseconds(200);
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>Reads a state file without touching it (for the CLI): a missing file is the empty state.</summary>
+    public static StateReadResult TryRead(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return new StateReadResult(MeshState.Empty, null);
+        }
+        try
+        {
+            var state = JsonSerializer.Deserialize(File.ReadAllBytes(path), MeshStateJsonContext.Default.MeshState);
+            if (state is null)
+            {
+                return new StateReadResult(null, $"{path}: the file holds no state object");
+            }
+            if (state.Version != MeshState.CurrentVersion)
+            {
+                return new StateReadResult(null, $"{path}: unsupported format version {state.Version} (this build reads {MeshState.CurrentVersion})");
+            }
+            // Lists absent from the file deserialize as null; treat them as empty.
+            return new StateReadResult(state with
+            {
+                Peers = state.Peers ?? [],
+                Reputations = state.Reputations ?? [],
+                Staged = state.Staged ?? [],
+                Remembered = state.Remembered ?? [],
+            }, null);
+        }
+        catch (JsonException ex)
+        {
+            return new StateReadResult(null, $"{path}: not valid state JSON: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new StateReadResult(null, $"{path}: cannot be read: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Loads the state at start. A corrupt or unreadable file is renamed to <c>mesh-state.json.corrupt-&lt;time&gt;</c>
+    /// with an error log (never silently overwritten) and the node starts empty.
+    /// </summary>
+    public MeshState Load()
+    {
+        var read = TryRead(FilePath);
+        if (read.State is not null)
+        {
+            return read.State;
+        }
+        var aside = FilePath + ".corrupt-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
+        try
+        {
+            File.Move(FilePath, aside);
+            LogCorrupt(_logger, read.Error ?? FilePath, aside);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Could not move it: refuse to start rather than overwrite what may be the only copy of the blocks.
+            throw new InvalidOperationException($"{read.Error}; moving it aside to {aside} failed too: {ex.Message}", ex);
+        }
+        return MeshState.Empty;
+    }
+
+    /// <summary>Writes the state now, atomically.</summary>
+    public void Save(MeshState state)
+    {
+        lock (_saveGate)
+        {
+            var directory = Path.GetDirectoryName(FilePath) ?? ".";
+            Directory.CreateDirectory(directory);
+            var temp = FilePath + ".tmp";
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(state, MeshStateJsonContext.Default.MeshState);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, FilePath, overwrite: true);
+        }
+    }
+
+    /// <summary>Notes a change; the state is written within the debounce interval.</summary>
+    public void MarkDirty()
+    {
+        Interlocked.Exchange(ref _dirty, 1);
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            _pending = Task.Run(SaveLaterAsync);
+        }
+    }
+
+    /// <summary>Writes pending changes now.</summary>
+    public async Task FlushAsync()
+    {
+        await _pending.ConfigureAwait(false);
+        SaveIfDirty();
+    }
+
+    public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
+
+    private async Task SaveLaterAsync()
+    {
+        // Wall-clock: the debounce bounds disk writes, it is not node logic.
+        await Task.Delay(_debounce).ConfigureAwait(false);
+        Interlocked.Exchange(ref _scheduled, 0);
+        SaveIfDirty();
+    }
+
+    private void SaveIfDirty()
+    {
+        if (Interlocked.Exchange(ref _dirty, 0) == 0)
+        {
+            return;
+        }
+        try
+        {
+            Save(_snapshot());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Interlocked.Exchange(ref _dirty, 1);
+            LogSaveFailed(_logger, FilePath, ex.Message, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 3400, Level = LogLevel.Critical, Message = "state file unreadable ({Error}); moved aside to {Aside}, starting with empty state")]
+    private static partial void LogCorrupt(ILogger logger, string error, string aside);
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Error, Message = "state file {Path} could not be written, retried at the next change: {Error}")]
+    private static partial void LogSaveFailed(ILogger logger, string path, string error, Exception exception);
+}

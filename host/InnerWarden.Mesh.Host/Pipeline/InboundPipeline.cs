@@ -1,0 +1,213 @@
+using System.Net;
+using System.Reflection;
+using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Contracts.Staging;
+using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Host.Agent;
+using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Signals;
+using InnerWarden.Mesh.Host.Staging;
+using InnerWarden.Mesh.Host.Trust;
+using InnerWarden.Mesh.Host.Validation;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Host.Pipeline;
+
+/// <summary>
+/// Judges inbound signals in DESIGN.md's order: field validation, freshness, dedup lookup, Ed25519 verify,
+/// dedup insert, per-peer rate limit, trust weight, staging (then firewall, state and audit through the
+/// <see cref="StagingCoordinator"/>). Cheap checks run before the signature; dedup runs before the rate count
+/// so a replay can neither count twice nor get an honest peer quarantined.
+/// </summary>
+/// <remarks>
+/// A verified signal signed by this node itself (our own broadcast relayed back) is answered
+/// <see cref="SignalAction.Duplicate"/> and changes nothing: we already staged and confirmed it locally, and
+/// crediting or rate-limiting ourselves would be meaningless. Duplicates are not audited again.
+/// </remarks>
+internal sealed partial class InboundPipeline : ISignalSink
+{
+    // Signals cannot ask for more than this: an absurd ttl_secs must not overflow TimeSpan arithmetic.
+    private static readonly ulong MaxTtlSecs = (ulong)TimeSpan.FromDays(7).TotalSeconds;
+
+    private static readonly string NodeVersion = ReadVersion();
+
+    // One verdict object per outcome: the hot path answers without allocating one.
+    private static readonly SignalVerdict[] OutcomeVerdicts =
+    [
+        new(SignalAction.Watchlisted, RejectReason.None, null),
+        new(SignalAction.BlockedShortTtl, RejectReason.None, null),
+        new(SignalAction.BlockedFull, RejectReason.None, null),
+        new(SignalAction.Discarded, RejectReason.None, null),
+    ];
+
+    private static readonly SignalVerdict DuplicateVerdict = new(SignalAction.Duplicate, RejectReason.None, null);
+    private static readonly SignalVerdict RateLimitVerdict = new(SignalAction.Quarantined, RejectReason.RateLimitExceeded, "rate limit exceeded");
+    private static readonly SignalVerdict QuarantinedVerdict = new(SignalAction.Quarantined, RejectReason.PeerQuarantined, "peer is quarantined");
+
+    private readonly SignalValidator _validator;
+    private readonly SeenSignals _seen;
+    private readonly PeerRateLimiter _limiter;
+    private readonly ReputationBook _book;
+    private readonly StagingCoordinator _staging;
+    private readonly AuditLog _audit;
+    private readonly string _ownNodeId;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly DateTimeOffset _startedAt;
+    private long _received;
+    private long _accepted;
+    private long _rejected;
+    private long _duplicates;
+
+    public InboundPipeline(SignalValidator validator, SeenSignals seen, PeerRateLimiter limiter, ReputationBook book,
+        StagingCoordinator staging, AuditLog audit, string ownNodeId, TimeProvider time, ILogger logger)
+    {
+        _validator = validator;
+        _seen = seen;
+        _limiter = limiter;
+        _book = book;
+        _staging = staging;
+        _audit = audit;
+        _ownNodeId = ownNodeId;
+        _time = time;
+        _logger = logger;
+        _startedAt = time.GetUtcNow();
+    }
+
+    /// <summary>Where narration events go (the node's observer hook).</summary>
+    public NodeEventHub Events { get; init; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Signals that were valid and weighed (staged or discarded).</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Signals refused as invalid, over the rate or quarantined.</summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    public ValueTask<SignalVerdict> SubmitAsync(ThreatSignal signal, SignalOrigin origin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
+        ArgumentNullException.ThrowIfNull(origin);
+        return ValueTask.FromResult(Submit(signal, origin));
+    }
+
+    public NodeStatus GetStatus()
+    {
+        var uptime = _time.GetUtcNow() - _startedAt;
+        return new NodeStatus(_ownNodeId, NodeVersion, (ulong)Math.Max(0, (long)uptime.TotalSeconds), (ulong)_staging.Count);
+    }
+
+    private SignalVerdict Submit(ThreatSignal signal, SignalOrigin origin)
+    {
+        Interlocked.Increment(ref _received);
+        var fields = _validator.CheckFields(signal);
+        if (!fields.IsValid || fields.Ip is not { } parsed)
+        {
+            return Reject(signal, origin, fields.IsValid ? RejectReason.InvalidIp : fields.Reason, fields.Detail);
+        }
+        // ::ffff:a.b.c.d and a.b.c.d are one attacker: stage and block them under one key.
+        var ip = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4() : parsed;
+        var freshness = _validator.CheckFreshness(signal);
+        if (!freshness.IsValid)
+        {
+            return Reject(signal, origin, freshness.Reason, freshness.Detail);
+        }
+        if (_seen.Contains(signal.Signature))
+        {
+            return Duplicate(signal, origin);
+        }
+        if (!SignalVerifier.Verify(signal))
+        {
+            return Reject(signal, origin, RejectReason.InvalidSignature, "the signature does not verify against node_id");
+        }
+        // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
+        if (!_seen.TryAdd(signal.Signature) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
+        {
+            return Duplicate(signal, origin);
+        }
+        var now = _time.GetUtcNow();
+        switch (_limiter.Check(signal.NodeId, now))
+        {
+            case RateDecision.LimitExceeded:
+                LogQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
+                return Refuse(signal, origin, RateLimitVerdict, null);
+            case RateDecision.Quarantined:
+                LogStillQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
+                return Refuse(signal, origin, QuarantinedVerdict, null);
+        }
+        var reputation = _book.RecordSignal(signal.NodeId, now);
+        double score = _book.Policy.Weigh(reputation, signal.Confidence, now);
+        var ttl = TimeSpan.FromSeconds(Math.Min(signal.TtlSecs, MaxTtlSecs));
+        var result = _staging.Stage(new StageRequest(ip, signal.NodeId, score, signal.Detector, ttl, Local: false, now));
+        Interlocked.Increment(ref _accepted);
+        LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
+        Audit(signal, origin, result.Action, RejectReason.None, null, score);
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
+                ttl, signal.Detector));
+        }
+        return (int)result.Action < OutcomeVerdicts.Length ? OutcomeVerdicts[(int)result.Action] : new SignalVerdict(result.Action, RejectReason.None, null);
+    }
+
+    private SignalVerdict Duplicate(ThreatSignal signal, SignalOrigin origin)
+    {
+        Interlocked.Increment(ref _duplicates);
+        LogDuplicate(_logger, signal.NodeId, signal.Ip, origin.RemoteAddress);
+        return DuplicateVerdict;
+    }
+
+    private SignalVerdict Reject(ThreatSignal signal, SignalOrigin origin, RejectReason reason, string? detail)
+    {
+        LogRejected(_logger, signal.NodeId, signal.Ip, reason, detail, origin.RemoteAddress);
+        return Refuse(signal, origin, new SignalVerdict(SignalAction.Rejected, reason, reason.ToString()), detail);
+    }
+
+    private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, SignalVerdict verdict, string? detail)
+    {
+        Interlocked.Increment(ref _rejected);
+        Audit(signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
+                signal.NodeId, verdict.Action, Detail: verdict.Reason.ToString()));
+        }
+        return verdict;
+    }
+
+    private void Audit(ThreatSignal signal, SignalOrigin origin, SignalAction action, RejectReason reason, string? detail, double? score) =>
+        _audit.Write(new AuditRecord(_time.GetUtcNow(), "received", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
+            signal.TtlSecs, signal.Timestamp.ToJsonString(), signal.Signature, action.ToWire(), reason.ToString(), detail, score,
+            origin.RemoteAddress, null));
+
+
+    private static string ReadVersion()
+    {
+        var informational = typeof(InboundPipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        if (string.IsNullOrEmpty(informational))
+        {
+            return "0.0.0";
+        }
+        int plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? informational : informational[..plus];
+    }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "signal from {Peer} for {Ip} rejected: {Reason} ({Detail}) from {Remote}")]
+    private static partial void LogRejected(ILogger logger, string peer, string ip, RejectReason reason, string? detail, string remote);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "duplicate signal from {Peer} for {Ip} from {Remote}")]
+    private static partial void LogDuplicate(ILogger logger, string peer, string ip, string remote);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "peer {Peer} went over its signal budget: quarantined for an hour (last from {Remote})")]
+    private static partial void LogQuarantined(ILogger logger, string peer, string remote);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "signal from quarantined peer {Peer} refused (from {Remote})")]
+    private static partial void LogStillQuarantined(ILogger logger, string peer, string remote);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "signal from {Peer} for {Ip}: {Action} (score {Score:F3}) from {Remote}")]
+    private static partial void LogJudged(ILogger logger, string peer, IPAddress ip, string action, double score, string remote);
+
+}

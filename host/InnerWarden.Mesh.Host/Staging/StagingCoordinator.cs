@@ -1,0 +1,416 @@
+using System.Net;
+using InnerWarden.Mesh.Contracts.Detections;
+using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Contracts.Staging;
+using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Host.Agent;
+using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Enforcement;
+using InnerWarden.Mesh.Host.Persistence;
+using InnerWarden.Mesh.Host.Signals;
+using InnerWarden.Mesh.Host.Trust;
+using InnerWarden.Mesh.Host.Validation;
+using Microsoft.Extensions.Logging;
+
+namespace InnerWarden.Mesh.Host.Staging;
+
+/// <summary>
+/// Applies what the staging pool decides to the world: blocks and reverts to the firewall (through the
+/// <see cref="EnforcementQueue"/>), confirmations and contradictions to peers' trust, changes to the state file.
+/// It is also the last gate before the firewall: no block for an address the <see cref="AddressPolicy"/>
+/// refuses (own, peer, allowlisted, private) is ever handed on, whatever the pool says. Thread-safe: every
+/// pool call happens under one lock.
+/// </summary>
+internal sealed partial class StagingCoordinator
+{
+    /// <summary>TTL suggested for signals of local detections that did not stage.</summary>
+    public static readonly TimeSpan DefaultSignalTtl = TimeSpan.FromHours(1);
+
+    private readonly IStagingPool _pool;
+    private readonly ReputationBook _book;
+    private readonly EnforcementQueue _queue;
+    private readonly AddressPolicy _addresses;
+    private readonly AuditLog _audit;
+    private readonly SignalSigner _signer;
+    private readonly IMeshTransport? _transport;
+    private readonly bool _autoBroadcast;
+    private readonly string _ownNodeId;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<IPAddress, long> _lastHits = [];
+    private long _sent;
+
+    public StagingCoordinator(IStagingPool pool, ReputationBook book, EnforcementQueue queue, AddressPolicy addresses,
+        AuditLog audit, SignalSigner signer, IMeshTransport? transport, bool autoBroadcast, string ownNodeId,
+        TimeProvider time, ILogger logger)
+    {
+        _pool = pool;
+        _book = book;
+        _queue = queue;
+        _addresses = addresses;
+        _audit = audit;
+        _signer = signer;
+        _transport = transport;
+        _autoBroadcast = autoBroadcast;
+        _ownNodeId = ownNodeId;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Called after every change that must reach the state file.</summary>
+    public Action? Changed { get; set; }
+
+    /// <summary>Where narration events go (the node's observer hook).</summary>
+    public NodeEventHub Events { get; init; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+    /// <summary>Trust in this node's own detections (score = this x confidence).</summary>
+    public double SelfTrust { get; init; } = 1.0;
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pool.Count;
+            }
+        }
+    }
+
+    public (IReadOnlyList<StagedEntry> Entries, IReadOnlyList<RememberedSignal> Remembered) SnapshotPool()
+    {
+        lock (_gate)
+        {
+            return ([.. _pool.Entries], [.. _pool.Remembered]);
+        }
+    }
+
+    /// <summary>Stages a weighed report (from the inbound pipeline) and applies the result.</summary>
+    public StageResult Stage(StageRequest request)
+    {
+        StageResult result;
+        lock (_gate)
+        {
+            result = _pool.Stage(request);
+            ApplyTransition(result.Previous, result.Current, request.Now);
+            if (result.Evicted is { IsBlock: true } evicted && (result.Current is null || !result.Current.Ip.Equals(evicted.Ip)))
+            {
+                _queue.Revert(evicted.Ip);
+            }
+        }
+        if (result.Current is { } current && Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
+                Ttl: current.ExpiresAt - request.Now));
+        }
+        Changed?.Invoke();
+        return result;
+    }
+
+    /// <summary>
+    /// This node saw <paramref name="detection"/> itself: refuse never-block addresses, stage it at
+    /// <see cref="SelfTrust"/> x confidence, confirm it (crediting every peer that reported it, also those whose
+    /// signals were discarded) and, when auto-broadcast is on, sign and send it to the peers.
+    /// </summary>
+    public async Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(detection);
+        if (detection.Ip.IsIPv4MappedToIPv6)
+        {
+            detection = detection with { Ip = detection.Ip.MapToIPv4() };
+        }
+        var verdict = _addresses.Classify(detection.Ip);
+        if (verdict.Reason != RejectReason.None)
+        {
+            LogLocalRefused(_logger, detection.Ip, detection.Detector, verdict.Reason, verdict.Detail);
+            return;
+        }
+        if (!float.IsFinite(detection.Confidence))
+        {
+            LogLocalRefused(_logger, detection.Ip, detection.Detector, RejectReason.InvalidConfidence, $"confidence {detection.Confidence}");
+            return;
+        }
+        var now = _time.GetUtcNow();
+        double score = Math.Clamp(SelfTrust * detection.Confidence, 0, 1);
+        var staged = Stage(new StageRequest(detection.Ip, _ownNodeId, score, detection.Detector, DefaultSignalTtl, Local: true, now));
+        Confirm(detection.Ip, now);
+        if (_autoBroadcast && _transport is not null)
+        {
+            var ttl = staged.Current is { } entry && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
+                ? (ulong)Math.Ceiling((entry.ExpiresAt - now).TotalSeconds)
+                : (ulong)DefaultSignalTtl.TotalSeconds;
+            await BroadcastAsync(detection, ttl, score, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A local observation of <paramref name="ip"/>: credits its contributors and upgrades it to the full block.</summary>
+    public ConfirmResult Confirm(IPAddress ip, DateTimeOffset now)
+    {
+        ConfirmResult result;
+        lock (_gate)
+        {
+            result = _pool.Confirm(ip, now);
+            ApplyTransition(result.Previous, result.Current, now);
+        }
+        foreach (var peer in result.CreditedPeers)
+        {
+            if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
+            {
+                var change = _book.OnConfirmed(peer, now);
+                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed"));
+            }
+        }
+        if (result.Current is { } current)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
+        }
+        if (result.Current is not null || result.CreditedPeers.Count > 0)
+        {
+            Changed?.Invoke();
+        }
+        return result;
+    }
+
+    /// <summary>Removes expired entries: their blocks are reverted and every contributor of an unconfirmed one is debited.</summary>
+    public IReadOnlyList<StagedEntry> ExpireDue()
+    {
+        var now = _time.GetUtcNow();
+        IReadOnlyList<StagedEntry> expired;
+        lock (_gate)
+        {
+            expired = _pool.Expire(now);
+        }
+        foreach (var entry in expired)
+        {
+            Retire(entry, now);
+        }
+        if (expired.Count > 0)
+        {
+            Changed?.Invoke();
+        }
+        return expired;
+    }
+
+    /// <summary>The earliest expiry in the pool, null when it is empty.</summary>
+    public DateTimeOffset? NextExpiry()
+    {
+        lock (_gate)
+        {
+            DateTimeOffset? next = null;
+            foreach (var entry in _pool.Entries)
+            {
+                if (next is null || entry.ExpiresAt < next)
+                {
+                    next = entry.ExpiresAt;
+                }
+            }
+            return next;
+        }
+    }
+
+    /// <summary>
+    /// Loads persisted entries: those that expired while the node was down are reverted and debited at once,
+    /// the rest restored into the pool. Returns how many had expired.
+    /// </summary>
+    public int Restore(MeshState state)
+    {
+        var now = _time.GetUtcNow();
+        var live = new List<StagedEntry>(state.Staged.Count);
+        var expired = new List<StagedEntry>();
+        foreach (var persisted in state.Staged)
+        {
+            if (persisted.ToEntry() is not { } entry)
+            {
+                LogBadPersistedEntry(_logger, persisted.Ip, persisted.Action);
+                continue;
+            }
+            (entry.ExpiresAt > now ? live : expired).Add(entry);
+        }
+        var remembered = new List<RememberedSignal>(state.Remembered.Count);
+        foreach (var persisted in state.Remembered)
+        {
+            if (persisted.ToRemembered() is { } signal && signal.ExpiresAt > now)
+            {
+                remembered.Add(signal);
+            }
+        }
+        lock (_gate)
+        {
+            _pool.Restore(live, remembered);
+        }
+        foreach (var entry in expired)
+        {
+            Retire(entry, now);
+        }
+        if (expired.Count > 0)
+        {
+            LogExpiredWhileDown(_logger, expired.Count);
+            Changed?.Invoke();
+        }
+        return expired.Count;
+    }
+
+    /// <summary>Makes the firewall hold exactly the pool's blocks that are safe to apply.</summary>
+    public Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var desired = new List<StagedEntry>();
+        lock (_gate)
+        {
+            foreach (var entry in _pool.Entries)
+            {
+                if (entry.IsBlock && IsSafeToBlock(entry, now))
+                {
+                    desired.Add(entry);
+                }
+            }
+        }
+        return _queue.ReconcileAsync(desired, cancellationToken);
+    }
+
+    /// <summary>
+    /// Drops counted on a blocked address since the last poll are local confirmation: the attacker is still
+    /// trying, and a block must not stop its reporters from earning trust (DESIGN.md).
+    /// </summary>
+    public void ObserveHitCounters(IReadOnlyList<AppliedBlock> applied)
+    {
+        var now = _time.GetUtcNow();
+        var confirm = new List<IPAddress>();
+        lock (_gate)
+        {
+            var present = new HashSet<IPAddress>();
+            foreach (var block in applied)
+            {
+                if (block.PacketsDropped is not { } dropped)
+                {
+                    continue;
+                }
+                present.Add(block.Ip);
+                long before = _lastHits.GetValueOrDefault(block.Ip);
+                _lastHits[block.Ip] = dropped;
+                if (dropped > before && _pool.Find(block.Ip) is not null)
+                {
+                    confirm.Add(block.Ip);
+                }
+            }
+            var gone = new List<IPAddress>();
+            foreach (var ip in _lastHits.Keys)
+            {
+                if (!present.Contains(ip))
+                {
+                    gone.Add(ip);
+                }
+            }
+            foreach (var ip in gone)
+            {
+                _lastHits.Remove(ip);
+            }
+        }
+        foreach (var ip in confirm)
+        {
+            LogHitConfirmed(_logger, ip);
+            Confirm(ip, now);
+        }
+    }
+
+    private async Task BroadcastAsync(Detection detection, ulong ttlSecs, double score, CancellationToken cancellationToken)
+    {
+        var signal = _signer.Create(detection, ttlSecs);
+        int peers = _transport!.GetPeerLinks().Count; // Checked non-null by the caller.
+        _audit.Write(new AuditRecord(_time.GetUtcNow(), "sent", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
+            signal.TtlSecs, signal.Timestamp.ToJsonString(), signal.Signature, "sent", nameof(RejectReason.None), null, score, null, peers));
+        Interlocked.Increment(ref _sent);
+        Events.Publish(new NodeEvent(NodeEventKind.Broadcast, _time.GetUtcNow(), detection.Ip, _ownNodeId, Score: score,
+            Ttl: TimeSpan.FromSeconds(ttlSecs), Detail: detection.Detector));
+        try
+        {
+            await _transport.BroadcastAsync(signal, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBroadcastFailed(_logger, detection.Ip, ex.Message, ex);
+        }
+    }
+
+    // Called under _gate: turns the pool's before/after pair into firewall work.
+    private void ApplyTransition(StagedEntry? previous, StagedEntry? current, DateTimeOffset now)
+    {
+        bool wasBlock = previous is { IsBlock: true };
+        if (current is { IsBlock: true })
+        {
+            bool changed = !wasBlock || previous!.Action != current.Action || previous.ExpiresAt != current.ExpiresAt;
+            if (changed && IsSafeToBlock(current, now))
+            {
+                _queue.Block(current.Ip, current.ExpiresAt - now);
+            }
+        }
+        else if (wasBlock)
+        {
+            _queue.Revert(previous!.Ip);
+        }
+    }
+
+    private bool IsSafeToBlock(StagedEntry entry, DateTimeOffset now)
+    {
+        var verdict = _addresses.Classify(entry.Ip);
+        if (verdict.Reason == RejectReason.None)
+        {
+            return true;
+        }
+        LogBlockRefused(_logger, entry.Ip, verdict.Reason, verdict.Detail);
+        _audit.Write(new AuditRecord(now, "local", null, entry.Ip.ToString(), entry.Detector, null, null, null, null,
+            "refused", verdict.Reason.ToString(), verdict.Detail, entry.Score, null, null));
+        Events.Publish(new NodeEvent(NodeEventKind.Refused, now, entry.Ip, null, entry.Action, entry.Score, Detail: verdict.Detail));
+        return false;
+    }
+
+    private void Retire(StagedEntry entry, DateTimeOffset now)
+    {
+        if (entry.IsBlock)
+        {
+            _queue.Revert(entry.Ip);
+        }
+        Events.Publish(new NodeEvent(NodeEventKind.Expired, now, entry.Ip, null, entry.Action, entry.Score,
+            Detail: entry.Confirmed ? "confirmed" : "unconfirmed"));
+        if (entry.Confirmed)
+        {
+            return;
+        }
+        foreach (var peer in entry.Contributors)
+        {
+            if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
+            {
+                var change = _book.OnContradicted(peer, now);
+                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, entry.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "contradicted"));
+            }
+        }
+        LogExpired(_logger, entry.Ip, entry.Action.ToWire(), entry.Contributors.Count);
+    }
+
+
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "refused to block {Ip}: {Reason} ({Detail})")]
+    private static partial void LogBlockRefused(ILogger logger, IPAddress ip, RejectReason reason, string? detail);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "local detection of {Ip} by {Detector} ignored: {Reason} ({Detail})")]
+    private static partial void LogLocalRefused(ILogger logger, IPAddress ip, string detector, RejectReason reason, string? detail);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "{Ip} expired ({Action}, unconfirmed): {Contributors} contributors debited")]
+    private static partial void LogExpired(ILogger logger, IPAddress ip, string action, int contributors);
+
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "{Count} staged entries expired while the node was down: reverted and counted as contradictions")]
+    private static partial void LogExpiredWhileDown(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "persisted entry skipped: ip `{Ip}` or action `{Action}` cannot be read")]
+    private static partial void LogBadPersistedEntry(ILogger logger, string ip, string action);
+
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "{Ip} still hits the firewall: counted as local confirmation")]
+    private static partial void LogHitConfirmed(ILogger logger, IPAddress ip);
+
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Error, Message = "broadcast of the signal for {Ip} failed: {Error}")]
+    private static partial void LogBroadcastFailed(ILogger logger, IPAddress ip, string error, Exception exception);
+
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Cli;
+using InnerWarden.Mesh.Host.Persistence;
+using InnerWarden.Mesh.Host.Tests.TestDoubles;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace InnerWarden.Mesh.Host.Tests.Cli;
+
+public sealed class MeshStateCommandsTests
+{
+    private static readonly string PeerKey = new('a', 64);
+    private static readonly string Stranger = new('c', 64);
+    private static readonly string Discovered = new('d', 64);
+
+    private delegate int Handler(string dataDirectory, NodeSettings settings, bool json, TextWriter stdout, TextWriter stderr, TimeProvider time);
+
+    [Fact]
+    public void Status_json_reports_counts_by_action_and_quarantined_peers()
+    {
+        using var dir = Prepare();
+        File.WriteAllBytes(dir.File(CliStateReader.IdentityFileName), Enumerable.Repeat((byte)1, 32).ToArray());
+
+        var (code, output, _) = Invoke(StatusCommandHandler.Run, dir, json: true);
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("enabled").GetBoolean());
+        Assert.Equal(64, root.GetProperty("node_id").GetString()!.Length);
+        Assert.Equal("nftables", root.GetProperty("enforcer").GetString());
+        Assert.Equal(2, root.GetProperty("peers_configured").GetInt32());
+        Assert.Equal(3, root.GetProperty("peers_known").GetInt32());
+        Assert.Equal(1, root.GetProperty("blocked_full").GetInt32());
+        Assert.Equal(1, root.GetProperty("watchlisted").GetInt32());
+        Assert.Equal(0, root.GetProperty("blocked_short_ttl").GetInt32());
+        Assert.Equal([Stranger], root.GetProperty("quarantined_peers").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void Peers_lists_configured_discovered_and_known_identities()
+    {
+        using var dir = Prepare();
+
+        var (code, output, _) = Invoke(PeersCommandHandler.Run, dir, json: true);
+
+        Assert.Equal(0, code);
+        var rows = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["config", "config", "discovered", "identity"], rows.Select(r => r.GetProperty("source").GetString()));
+        Assert.Equal(0.75, rows[0].GetProperty("trust").GetDouble());
+        Assert.True(rows[0].GetProperty("vouched").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("node_id").ValueKind);
+        Assert.Equal(Discovered, rows[2].GetProperty("node_id").GetString());
+        Assert.True(rows[3].GetProperty("quarantined").GetBoolean());
+    }
+
+    [Fact]
+    public void Blocks_table_shows_soonest_expiry_first_with_time_left()
+    {
+        using var dir = Prepare();
+
+        var (code, output, _) = Invoke(BlocksCommandHandler.Run, dir, json: false);
+
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("IP", lines[0], StringComparison.Ordinal);
+        Assert.Contains("watchlisted", lines[1], StringComparison.Ordinal);
+        Assert.Contains("2h 00m", lines[1], StringComparison.Ordinal);
+        Assert.Contains("blocked_full", lines[2], StringComparison.Ordinal);
+        Assert.Contains("yes", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Blocks_json_has_stable_snake_case_fields()
+    {
+        using var dir = Prepare();
+
+        var (_, output, _) = Invoke(BlocksCommandHandler.Run, dir, json: true);
+
+        var first = JsonDocument.Parse(output).RootElement[1];
+        Assert.Equal("185.220.1.7", first.GetProperty("ip").GetString());
+        Assert.Equal(86_400, first.GetProperty("expires_in_secs").GetInt64());
+        Assert.Equal(PeerKey, first.GetProperty("contributing_peers")[0].GetString());
+        Assert.True(first.GetProperty("confirmed").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("peers")]
+    [InlineData("blocks")]
+    public void Missing_state_is_empty_and_corrupt_state_is_exit_1_with_a_message(string command)
+    {
+        Handler handler = command switch
+        {
+            "status" => StatusCommandHandler.Run,
+            "peers" => PeersCommandHandler.Run,
+            _ => BlocksCommandHandler.Run,
+        };
+        using var dir = new TempDirectory();
+
+        Assert.Equal(0, Invoke(handler, dir, json: true).Code);
+        File.WriteAllText(dir.File(MeshStateStore.FileName), "{ garbage");
+        var (code, _, error) = Invoke(handler, dir, json: false);
+
+        Assert.Equal(1, code);
+        Assert.Contains("mesh-state.json", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(dir.File(MeshStateStore.FileName))); // the CLI never moves the agent's file
+    }
+
+    private static TempDirectory Prepare()
+    {
+        var dir = new TempDirectory();
+        var start = NodeHarness.Start;
+        var store = new MeshStateStore(dir.Path, new FakeTimeProvider(start), NullLogger.Instance, () => MeshState.Empty);
+        store.Save(new MeshState(MeshState.CurrentVersion, null, "nftables", start,
+            [new PersistedPeer("http://151.101.1.1:8790/", PeerKey, "a", "config"), new PersistedPeer("http://151.101.9.9:8790/", Discovered, "far", "discovered")],
+            [
+                new PeerReputation(PeerKey, 0.75, 3, 1, 9, null, start, start, true),
+                new PeerReputation(Stranger, 0.05, 0, 2, 60, start.AddMinutes(30), start, start, false),
+            ],
+            [
+                new PersistedEntry("185.220.1.7", "blocked_full", 0.81, "ssh_bruteforce", start, start.AddHours(24), [PeerKey], true, false),
+                new PersistedEntry("185.220.1.8", "watchlisted", 0.4, "port_scan", start, start.AddHours(2), [Stranger], false, false),
+            ],
+            []));
+        return dir;
+    }
+
+    private static NodeSettings Settings(string dataDirectory) => new("0.0.0.0:8790", dataDirectory, TimeSpan.FromSeconds(30), true, 50, 10_000, 0.7,
+        [new PeerInfo(new Uri("http://151.101.1.1:8790"), PeerKey, "a"), new PeerInfo(new Uri("http://151.101.2.2:8790"), null, "b")], []);
+
+    private static (int Code, string Output, string Error) Invoke(Handler handler, TempDirectory dir, bool json)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int code = handler(dir.Path, Settings(dir.Path), json, stdout, stderr, new FakeTimeProvider(NodeHarness.Start));
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
