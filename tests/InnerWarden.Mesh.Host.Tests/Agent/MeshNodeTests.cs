@@ -258,4 +258,22 @@ public sealed class MeshNodeTests
         Assert.Single(expired);
         Assert.Null(node.Node.Reputations.Find(node.Node.NodeId));
     }
+
+    [Fact]
+    public async Task A_quarantine_survives_a_restart()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        using var dir = new TempDirectory();
+        await using (var node = await NodeHarness.StartAsync(new() { Time = time, DataDirectory = dir.Path, Peers = [NodeHarness.ConfiguredPeer(peer)], MaxSignalsPerHour = 1 }))
+        {
+            await node.SubmitAsync(peer.Signal(Attacker));
+            Assert.Equal(429, (await node.SubmitAsync(peer.Signal(Attacker))).HttpStatus);
+        }
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        await using var restarted = await NodeHarness.StartAsync(new() { Time = time, DataDirectory = dir.Path, Peers = [NodeHarness.ConfiguredPeer(peer)], MaxSignalsPerHour = 1 });
+
+        Assert.Equal(403, (await restarted.SubmitAsync(peer.Signal(Attacker))).HttpStatus);
+    }
 }
