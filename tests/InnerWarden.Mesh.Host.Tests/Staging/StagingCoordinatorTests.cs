@@ -234,4 +234,22 @@ public sealed class StagingCoordinatorTests
         Assert.Equal("192.0.2.50:40000", root.GetProperty("remote").GetString());
         Assert.Equal(peer.NodeId, root.GetProperty("node_id").GetString());
     }
+
+    [Fact]
+    public async Task An_address_a_peer_discovered_later_is_never_blocked()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+        node.Node.SetPeerAddresses([AttackerIp]);
+
+        var verdict = await node.SubmitAsync(peer.Signal(Attacker));
+        await node.DetectAsync(Attacker);
+        await node.DetectAsync(NodeHarness.PeerAddress);
+        await node.Node.FlushAsync();
+
+        Assert.Equal(RejectReason.Allowlisted, verdict.Reason);
+        Assert.Empty(node.Enforcer.EverApplied);
+        Assert.Contains(node.Events, e => e.Kind == NodeEventKind.SignalReceived && e.Reason == RejectReason.Allowlisted);
+    }
 }
