@@ -34,6 +34,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     private readonly InboundPipeline _pipeline;
     private readonly List<PeerInfo> _discovered = [];
     private readonly List<Task> _loops = [];
+    private List<IPAddress> _configuredPeerAddresses = [];
     // One tick at a time: the timer loop and an explicit TickAsync (tests, shutdown) never interleave.
     private readonly SemaphoreSlim _tickGate = new(1, 1);
     private CancellationTokenSource? _running;
@@ -105,7 +106,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         var state = _store.Load();
         _book.Restore(state.Reputations);
         RestoreDiscoveredPeers(state);
-        _addresses.SetPeerAddresses(await ResolvePeerAddressesAsync(cancellationToken).ConfigureAwait(false));
+        _configuredPeerAddresses = await ResolvePeerAddressesAsync(cancellationToken).ConfigureAwait(false);
+        _addresses.SetPeerAddresses(_configuredPeerAddresses);
         await _parts.Enforcer.InitializeAsync(cancellationToken).ConfigureAwait(false);
         _queue.Start();
         _audit.Start();
@@ -188,6 +190,16 @@ internal sealed partial class MeshNode : IAsyncDisposable
             _book.Vouch(key, _parts.Time.GetUtcNow());
         }
         _store.MarkDirty();
+    }
+
+    /// <summary>
+    /// More addresses that belong to peers (e.g. what peer discovery resolved since start): never blocked, in
+    /// addition to those the configured endpoints resolved to at start.
+    /// </summary>
+    public void SetPeerAddresses(IEnumerable<IPAddress> discovered)
+    {
+        ArgumentNullException.ThrowIfNull(discovered);
+        _addresses.SetPeerAddresses([.. _configuredPeerAddresses, .. discovered]);
     }
 
     /// <summary>Periodic work, also called by tests: expiry, hit counters, and a reconcile after a failed batch.</summary>

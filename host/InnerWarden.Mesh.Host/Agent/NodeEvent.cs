@@ -14,4 +14,5 @@ internal sealed record NodeEvent(
     double? TrustBefore = null,
     double? TrustAfter = null,
     TimeSpan? Ttl = null,
-    string? Detail = null);
+    string? Detail = null,
+    RejectReason Reason = RejectReason.None);

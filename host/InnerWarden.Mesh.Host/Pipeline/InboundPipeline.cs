@@ -157,6 +157,10 @@ internal sealed partial class InboundPipeline : ISignalSink
     {
         Interlocked.Increment(ref _duplicates);
         LogDuplicate(_logger, signal.NodeId, signal.Ip, origin.RemoteAddress);
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), null, signal.NodeId, SignalAction.Duplicate));
+        }
         return DuplicateVerdict;
     }
 
@@ -173,7 +177,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         if (Events.IsObserved)
         {
             Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
-                signal.NodeId, verdict.Action, Detail: verdict.Reason.ToString()));
+                signal.NodeId, verdict.Action, Detail: detail ?? verdict.Error, Reason: verdict.Reason));
         }
         return verdict;
     }

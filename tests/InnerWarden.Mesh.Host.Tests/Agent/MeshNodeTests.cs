@@ -221,4 +221,59 @@ public sealed class MeshNodeTests
 
         Assert.Equal(SignalAction.BlockedShortTtl, verdict.Action);
     }
+
+    [Fact]
+    public async Task The_node_timer_expires_blocks_without_an_explicit_tick()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+        await node.SubmitAsync(peer.Signal(Attacker, 0.9f));
+        await node.Node.FlushAsync();
+        Assert.True(node.Enforcer.Blocks.ContainsKey(AttackerIp));
+
+        // Step the fake clock in poll-sized steps; the node's own timer loop must notice the expiry.
+        for (int step = 0; step < 1_000 && node.Node.Snapshot().Staged.Count > 0; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            await Task.Delay(2);
+        }
+        await node.Node.FlushAsync();
+
+        Assert.Empty(node.Node.Snapshot().Staged);
+        Assert.False(node.Enforcer.Blocks.ContainsKey(AttackerIp));
+        Assert.True(time.GetUtcNow() - NodeHarness.Start >= TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public async Task An_unconfirmed_local_entry_expiring_debits_nobody()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time });
+        node.Node.Coordinator.Stage(new(AttackerIp, node.Node.NodeId, 0.7, "ssh", TimeSpan.FromHours(1), true, time.GetUtcNow()));
+
+        time.Advance(TimeSpan.FromHours(2));
+        var expired = node.Node.Coordinator.ExpireDue();
+
+        Assert.Single(expired);
+        Assert.Null(node.Node.Reputations.Find(node.Node.NodeId));
+    }
+
+    [Fact]
+    public async Task A_quarantine_survives_a_restart()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        using var dir = new TempDirectory();
+        await using (var node = await NodeHarness.StartAsync(new() { Time = time, DataDirectory = dir.Path, Peers = [NodeHarness.ConfiguredPeer(peer)], MaxSignalsPerHour = 1 }))
+        {
+            await node.SubmitAsync(peer.Signal(Attacker));
+            Assert.Equal(429, (await node.SubmitAsync(peer.Signal(Attacker))).HttpStatus);
+        }
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        await using var restarted = await NodeHarness.StartAsync(new() { Time = time, DataDirectory = dir.Path, Peers = [NodeHarness.ConfiguredPeer(peer)], MaxSignalsPerHour = 1 });
+
+        Assert.Equal(403, (await restarted.SubmitAsync(peer.Signal(Attacker))).HttpStatus);
+    }
 }

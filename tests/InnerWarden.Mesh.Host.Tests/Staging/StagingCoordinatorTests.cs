@@ -194,4 +194,62 @@ public sealed class StagingCoordinatorTests
         Assert.True(verdict.Accepted);
         Assert.Empty(node.Enforcer.EverApplied);
     }
+
+    [Fact]
+    public async Task A_watchlisted_address_is_blocked_when_a_stronger_report_arrives()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var weak = new TestPeer(2, time);
+        using var strong = new TestPeer(3, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(weak), NodeHarness.ConfiguredPeer(strong) with { Endpoint = new Uri("http://151.101.65.1:8790") }] });
+        await node.SubmitAsync(weak.Signal(Attacker, 0.5f)); // 0.35 watchlisted
+        await node.Node.FlushAsync();
+        Assert.Empty(node.Enforcer.EverApplied);
+
+        var verdict = await node.SubmitAsync(strong.Signal(Attacker, 1.0f)); // 0.7 short block
+        await node.Node.FlushAsync();
+
+        Assert.Equal(SignalAction.BlockedShortTtl, verdict.Action);
+        Assert.True(node.Enforcer.Blocks.ContainsKey(AttackerIp));
+        Assert.Equal([weak.NodeId, strong.NodeId], Assert.Single(node.Node.Snapshot().Staged).Contributors);
+    }
+
+    [Fact]
+    public async Task The_audit_line_of_an_accepted_signal_carries_score_verdict_and_remote()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+
+        await node.SubmitAsync(peer.Signal(Attacker, 0.9f));
+        await node.Node.FlushAsync();
+
+        var line = Assert.Single(File.ReadAllLines(AuditLog.PathFor(node.DataDirectory, time.GetUtcNow())));
+        using var doc = System.Text.Json.JsonDocument.Parse(line);
+        var root = doc.RootElement;
+        Assert.Equal("received", root.GetProperty("direction").GetString());
+        Assert.Equal("blocked_short_ttl", root.GetProperty("action").GetString());
+        Assert.Equal("None", root.GetProperty("reason").GetString());
+        Assert.Equal(0.63, root.GetProperty("score").GetDouble(), 5);
+        Assert.Equal("192.0.2.50:40000", root.GetProperty("remote").GetString());
+        Assert.Equal(peer.NodeId, root.GetProperty("node_id").GetString());
+    }
+
+    [Fact]
+    public async Task An_address_a_peer_discovered_later_is_never_blocked()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+        node.Node.SetPeerAddresses([AttackerIp]);
+
+        var verdict = await node.SubmitAsync(peer.Signal(Attacker));
+        await node.DetectAsync(Attacker);
+        await node.DetectAsync(NodeHarness.PeerAddress);
+        await node.Node.FlushAsync();
+
+        Assert.Equal(RejectReason.Allowlisted, verdict.Reason);
+        Assert.Empty(node.Enforcer.EverApplied);
+        Assert.Contains(node.Events, e => e.Kind == NodeEventKind.SignalReceived && e.Reason == RejectReason.Allowlisted);
+    }
 }
