@@ -292,7 +292,10 @@ internal sealed partial class StagingCoordinator
                 present.Add(block.Ip);
                 long before = _lastHits.GetValueOrDefault(block.Ip);
                 _lastHits[block.Ip] = dropped;
-                if (dropped > before && _pool.Find(block.Ip) is not null)
+                // Only an unconfirmed entry needs the hits: once confirmed it is a full block already, and
+                // re-applying it (which renews the element) resets the kernel's counter, which must not read
+                // as fresh traffic and re-confirm it on every poll.
+                if (dropped > before && _pool.Find(block.Ip) is { Confirmed: false })
                 {
                     confirm.Add(block.Ip);
                 }

@@ -165,6 +165,37 @@ public sealed class StagingCoordinatorTests
     }
 
     [Fact]
+    public async Task A_counter_reset_by_re_applying_a_confirmed_block_does_not_confirm_it_again()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        var enforcer = new RecordingEnforcer { HasHitCounters = true };
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)], Enforcer = enforcer });
+        await node.SubmitAsync(peer.Signal(Attacker, 0.9f));
+        await node.Node.FlushAsync();
+        await node.Node.TickAsync(CancellationToken.None);
+        enforcer.SetHits(AttackerIp, 1);
+        await node.Node.TickAsync(CancellationToken.None);
+        await node.Node.FlushAsync();
+        var expiresAfterFirst = Assert.Single(node.Node.Snapshot().Staged).ExpiresAt;
+
+        // The kernel's counter reads 0 after the re-apply, then 1 again in a later listing.
+        for (var i = 0; i < 3; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(2));
+            enforcer.SetHits(AttackerIp, 0);
+            await node.Node.TickAsync(CancellationToken.None);
+            enforcer.SetHits(AttackerIp, 1);
+            await node.Node.TickAsync(CancellationToken.None);
+        }
+        await node.Node.FlushAsync();
+
+        Assert.Equal(0.75, node.TrustOf(peer.NodeId), 10);
+        Assert.Equal(1, node.Node.Reputations.Find(peer.NodeId)!.Confirmed);
+        Assert.Equal(expiresAfterFirst, Assert.Single(node.Node.Snapshot().Staged).ExpiresAt);
+    }
+
+    [Fact]
     public async Task A_block_evicted_from_a_full_pool_is_reverted()
     {
         var time = new FakeTimeProvider(NodeHarness.Start);
