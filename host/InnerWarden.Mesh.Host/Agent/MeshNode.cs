@@ -4,6 +4,7 @@ using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Enforcement;
+using InnerWarden.Mesh.Host.Peers;
 using InnerWarden.Mesh.Host.Persistence;
 using InnerWarden.Mesh.Host.Pipeline;
 using InnerWarden.Mesh.Host.Signals;
@@ -37,6 +38,10 @@ internal sealed partial class MeshNode : IAsyncDisposable
     private List<IPAddress> _configuredPeerAddresses = [];
     // One tick at a time: the timer loop and an explicit TickAsync (tests, shutdown) never interleave.
     private readonly SemaphoreSlim _tickGate = new(1, 1);
+    // Wakes the periodic loop when a new entry expires before the loop's scheduled wake-up (a 1 s block staged
+    // during a 30 s wait must still be reverted on time).
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private long _scheduledWakeTicks = long.MaxValue;
     private CancellationTokenSource? _running;
     private readonly NodeEventHub _events;
     private bool _started;
@@ -61,7 +66,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
             Events = _events,
         };
         _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
-        _coordinator.Changed = _store.MarkDirty;
+        _coordinator.Changed = OnStagingChanged;
         RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
         _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time), RateLimiter, _book, _coordinator, _audit, NodeId, time,
             factory.CreateLogger<InboundPipeline>())
@@ -117,6 +122,12 @@ internal sealed partial class MeshNode : IAsyncDisposable
         if (_parts.Transport is { } transport)
         {
             await transport.StartAsync(_pipeline, cancellationToken).ConfigureAwait(false);
+            if (_parts.Settings.Peers.Count > 0)
+            {
+                var discovery = new PeerDiscovery(transport, _parts.Settings, _parts.Time, _parts.LoggerFactory.CreateLogger<PeerDiscovery>());
+                discovery.Resolved += (peer, key) => OnPeerDiscovered(peer with { PublicKey = key });
+                _loops.Add(Task.Run(() => RunDiscoveryAsync(discovery, _running.Token), CancellationToken.None));
+            }
         }
         foreach (var source in _parts.Detectors)
         {
@@ -209,6 +220,11 @@ internal sealed partial class MeshNode : IAsyncDisposable
         try
         {
             _coordinator.ExpireDue();
+            if (_parts.Transport is not null)
+            {
+                // Peer link state changes without staging changes; refresh it in the state file each tick.
+                _store.MarkDirty();
+            }
             if (_parts.Enforcer.HasHitCounters && await _queue.ListAsync(cancellationToken).ConfigureAwait(false) is { } applied)
             {
                 _coordinator.ObserveHitCounters(applied);
@@ -246,21 +262,29 @@ internal sealed partial class MeshNode : IAsyncDisposable
         await _audit.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _tickGate.Dispose();
+        _wake.Dispose();
     }
 
     private MeshState BuildState()
     {
         var (entries, remembered) = _coordinator.SnapshotPool();
         var peers = new List<PersistedPeer>();
+        // The link state (reachability, last contact, breaker) is the transport's; it is persisted so that
+        // `innerwarden mesh peers` can show it without talking to the running agent.
+        var links = new Dictionary<string, PeerLinkStatus>(StringComparer.Ordinal);
+        foreach (var link in _parts.Transport?.GetPeerLinks() ?? [])
+        {
+            links[link.Peer.Endpoint.ToString()] = link;
+        }
         foreach (var peer in _parts.Settings.Peers)
         {
-            peers.Add(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "config"));
+            peers.Add(WithLink(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "config"), links));
         }
         lock (_discovered)
         {
             foreach (var peer in _discovered)
             {
-                peers.Add(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "discovered"));
+                peers.Add(WithLink(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "discovered"), links));
             }
         }
         var staged = new List<PersistedEntry>(entries.Count);
@@ -276,6 +300,27 @@ internal sealed partial class MeshNode : IAsyncDisposable
         return new MeshState(MeshState.CurrentVersion, NodeId, _parts.Enforcer.Name, _parts.Time.GetUtcNow(), peers,
             _book.Snapshot(), staged, kept);
     }
+
+    private void OnStagingChanged()
+    {
+        _store.MarkDirty();
+        if (_coordinator.NextExpiry() is { } next && next.UtcTicks < Interlocked.Read(ref _scheduledWakeTicks) && _wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another change signalled it first; one wake-up is enough.
+            }
+        }
+    }
+
+    private static PersistedPeer WithLink(PersistedPeer peer, Dictionary<string, PeerLinkStatus> links) =>
+        links.TryGetValue(peer.Endpoint, out var link)
+            ? peer with { Reachable = link.Reachable, LastContact = link.LastContact, Circuit = link.CircuitState, PendingDeliveries = link.PendingDeliveries }
+            : peer;
 
     private void RestoreDiscoveredPeers(MeshState state)
     {
@@ -336,6 +381,32 @@ internal sealed partial class MeshNode : IAsyncDisposable
         return addresses;
     }
 
+    /// <summary>
+    /// Pings configured peers until every key is resolved (or verified), vouching for each as it resolves and
+    /// keeping the never-block set in step with the peers' resolved addresses after every round.
+    /// </summary>
+    private async Task RunDiscoveryAsync(PeerDiscovery discovery, CancellationToken cancellationToken)
+    {
+        var poll = _parts.Settings.PollInterval > TimeSpan.Zero ? _parts.Settings.PollInterval : TimeSpan.FromSeconds(10);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await discovery.RunOnceAsync(cancellationToken).ConfigureAwait(false);
+                SetPeerAddresses(discovery.PeerAddresses);
+                if (discovery.AllResolved)
+                {
+                    return;
+                }
+                await Task.Delay(poll, _parts.Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
     private async Task RunDetectorAsync(IDetectionSource source, CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromSeconds(1);
@@ -376,7 +447,20 @@ internal sealed partial class MeshNode : IAsyncDisposable
                 var untilNext = next - _parts.Time.GetUtcNow();
                 delay = untilNext < delay ? (untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1)) : delay;
             }
-            await Task.Delay(delay, _parts.Time, cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _scheduledWakeTicks, (_parts.Time.GetUtcNow() + delay).UtcTicks);
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var sleep = Task.Delay(delay, _parts.Time, wait.Token);
+                var woken = _wake.WaitAsync(wait.Token);
+                var first = await Task.WhenAny(sleep, woken).ConfigureAwait(false);
+                await wait.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (first == woken && first.IsCompletedSuccessfully)
+                {
+                    // An earlier expiry was staged: recompute the wait instead of ticking now.
+                    continue;
+                }
+            }
             try
             {
                 await TickAsync(cancellationToken).ConfigureAwait(false);

@@ -13,4 +13,8 @@ internal sealed record PeerRow(
     long SignalsReceived,
     bool Quarantined,
     DateTimeOffset? QuarantinedUntil,
-    DateTimeOffset? LastSeen);
+    DateTimeOffset? LastSeen,
+    bool? Reachable = null,
+    DateTimeOffset? LastContact = null,
+    string? Circuit = null,
+    int? PendingDeliveries = null);

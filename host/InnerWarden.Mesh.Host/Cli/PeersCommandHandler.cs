@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Persistence;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -24,6 +25,10 @@ namespace InnerWarden.Mesh.Host.Cli;
 /// quarantined        bool     quarantined right now
 /// quarantined_until  string?  RFC 3339 end of the quarantine
 /// last_seen          string?  RFC 3339 last signal
+/// reachable          bool?    the agent's last attempt to reach the peer succeeded; null when never tried
+/// last_contact       string?  RFC 3339 time the peer last answered the agent
+/// circuit            string?  closed | open | half-open (the agent's circuit breaker for the peer)
+/// pending_deliveries int?     signals the agent still has to deliver to the peer
 /// </code>
 /// </remarks>
 internal static class PeersCommandHandler
@@ -50,14 +55,14 @@ internal static class PeersCommandHandler
             var endpoint = peer.Endpoint.ToString();
             var key = peer.PublicKey?.ToLowerInvariant()
                 ?? state.Peers.FirstOrDefault(p => p.Source == "discovered" && p.Endpoint == endpoint)?.PublicKey;
-            rows.Add(Row(peer.Label, endpoint, key, "config", reputations, now));
+            rows.Add(WithLink(Row(peer.Label, endpoint, key, "config", reputations, now), state.Peers.FirstOrDefault(p => p.Endpoint == endpoint)));
             listed.Add(endpoint);
         }
         foreach (var peer in state.Peers)
         {
             if (peer.Source == "discovered" && listed.Add(peer.Endpoint))
             {
-                rows.Add(Row(peer.Label, peer.Endpoint, peer.PublicKey, "discovered", reputations, now));
+                rows.Add(WithLink(Row(peer.Label, peer.Endpoint, peer.PublicKey, "discovered", reputations, now), peer));
             }
         }
         var shown = new HashSet<string>(rows.Where(r => r.NodeId is not null).Select(r => r.NodeId!), StringComparer.Ordinal);
@@ -73,18 +78,28 @@ internal static class PeersCommandHandler
             stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<PeerRow>>(rows, CliJsonContext.Default.IReadOnlyListPeerRow));
             return 0;
         }
-        var table = new TextTable("LABEL", "ENDPOINT", "NODE ID", "SOURCE", "TRUST", "CONF", "CONTRA", "QUARANTINED", "LAST SEEN");
+        var table = new TextTable("LABEL", "ENDPOINT", "NODE ID", "SOURCE", "TRUST", "CONF", "CONTRA", "QUARANTINED", "LAST SEEN", "REACHABLE", "LAST CONTACT");
         foreach (var row in rows)
         {
             table.Add(row.Label, row.Endpoint, row.NodeId is { } id ? id[..Math.Min(16, id.Length)] : "(unresolved)", row.Source,
                 row.Trust?.ToString("F2", CultureInfo.InvariantCulture), row.Confirmed.ToString(CultureInfo.InvariantCulture),
                 row.Contradicted.ToString(CultureInfo.InvariantCulture),
                 row.Quarantined ? "until " + row.QuarantinedUntil!.Value.ToString("u", CultureInfo.InvariantCulture) : "no",
-                row.LastSeen?.ToString("u", CultureInfo.InvariantCulture));
+                row.LastSeen?.ToString("u", CultureInfo.InvariantCulture),
+                row.Reachable switch { true => "yes", false => $"no ({row.Circuit})", null => "-" },
+                row.LastContact?.ToString("u", CultureInfo.InvariantCulture));
         }
         table.WriteTo(stdout);
         return 0;
     }
+
+    private static PeerRow WithLink(PeerRow row, PersistedPeer? persisted) => persisted is null ? row : row with
+    {
+        Reachable = persisted.Reachable,
+        LastContact = persisted.LastContact,
+        Circuit = persisted.Circuit,
+        PendingDeliveries = persisted.PendingDeliveries,
+    };
 
     private static PeerRow Row(string? label, string? endpoint, string? nodeId, string source, Dictionary<string, PeerReputation> reputations, DateTimeOffset now)
     {

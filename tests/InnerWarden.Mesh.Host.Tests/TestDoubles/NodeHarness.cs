@@ -41,7 +41,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         Enforcer = options.Enforcer ?? new RecordingEnforcer();
         Pool = new TestStagingPool(options.MaxStaged);
         Identity = NodeIdentity.FromSeed(Enumerable.Repeat((byte)options.Seed, 32).ToArray());
-        Settings = new NodeSettings("127.0.0.1:0", DataDirectory, TimeSpan.FromSeconds(30), options.AutoBroadcast,
+        Settings = new NodeSettings("127.0.0.1:0", DataDirectory, options.PollInterval, options.AutoBroadcast,
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
             options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity));
@@ -102,5 +102,6 @@ internal sealed class NodeHarness : IAsyncDisposable
         public int MaxStaged { get; init; } = 10_000;
         public int Seed { get; init; } = 1;
         public int TrackedPeerCapacity { get; init; } = 10_000;
+        public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
     }
 }
