@@ -66,7 +66,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
             Events = _events,
         };
         _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
-        _coordinator.Changed = OnStagingChanged;
+        _coordinator.Changed = _store.MarkDirty;
+        _coordinator.ExpiryScheduled = OnExpiryScheduled;
         RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
         _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time), RateLimiter, _book, _coordinator, _audit, NodeId, time,
             factory.CreateLogger<InboundPipeline>())
@@ -301,10 +302,9 @@ internal sealed partial class MeshNode : IAsyncDisposable
             _book.Snapshot(), staged, kept);
     }
 
-    private void OnStagingChanged()
+    private void OnExpiryScheduled(DateTimeOffset expiresAt)
     {
-        _store.MarkDirty();
-        if (_coordinator.NextExpiry() is { } next && next.UtcTicks < Interlocked.Read(ref _scheduledWakeTicks) && _wake.CurrentCount == 0)
+        if (expiresAt.UtcTicks < Interlocked.Read(ref _scheduledWakeTicks) && _wake.CurrentCount == 0)
         {
             try
             {
@@ -445,6 +445,9 @@ internal sealed partial class MeshNode : IAsyncDisposable
             if (_coordinator.NextExpiry() is { } next)
             {
                 var untilNext = next - _parts.Time.GetUtcNow();
+                // Timers round to whole milliseconds and may fire that much early; an entry must be due when the
+                // tick runs, or its hit counters would be read while it is still staged.
+                untilNext += TimeSpan.FromMilliseconds(2);
                 delay = untilNext < delay ? (untilNext > TimeSpan.Zero ? untilNext : TimeSpan.FromMilliseconds(1)) : delay;
             }
             Interlocked.Exchange(ref _scheduledWakeTicks, (_parts.Time.GetUtcNow() + delay).UtcTicks);

@@ -11,7 +11,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 /// <remarks>
 /// <c>--json</c> prints one object with these stable fields:
 /// <code>
-/// enabled            bool      true when the data directory holds a node identity (the agent has run)
+/// initialized        bool      true when the data directory holds a node identity (the agent or `mesh identity` has run)
 /// node_id            string?   this node's public key, 64 hex; null without an identity file
 /// data_directory     string    the data directory read
 /// state_saved_at     string?   RFC 3339 time the agent last wrote mesh-state.json; null when never
@@ -60,7 +60,7 @@ internal static class StatusCommandHandler
             stdout.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.StatusReport));
             return 0;
         }
-        stdout.WriteLine($"mesh:          {(report.Enabled ? "enabled" : "not initialised (no identity yet)")}");
+        stdout.WriteLine($"mesh:          {(report.Initialized ? "initialised (identity present)" : "not initialised (no identity yet)")}");
         stdout.WriteLine($"node id:       {report.NodeId ?? "-"}");
         stdout.WriteLine($"data dir:      {report.DataDirectory}");
         stdout.WriteLine($"state saved:   {report.StateSavedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never"}");

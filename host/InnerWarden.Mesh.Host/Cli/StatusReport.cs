@@ -2,7 +2,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 
 /// <summary>The <c>mesh status --json</c> object (see <see cref="StatusCommandHandler"/> for the field list).</summary>
 internal sealed record StatusReport(
-    bool Enabled,
+    bool Initialized,
     string? NodeId,
     string DataDirectory,
     DateTimeOffset? StateSavedAt,

@@ -62,6 +62,9 @@ internal sealed partial class StagingCoordinator
     /// <summary>Called after every change that must reach the state file.</summary>
     public Action? Changed { get; set; }
 
+    /// <summary>Called with the expiry of every entry staged or renewed, so the node can wake earlier for it (O(1), unlike <see cref="NextExpiry"/>).</summary>
+    public Action<DateTimeOffset>? ExpiryScheduled { get; set; }
+
     /// <summary>Where narration events go (the node's observer hook).</summary>
     public NodeEventHub Events { get; init; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
@@ -102,10 +105,14 @@ internal sealed partial class StagingCoordinator
                 _queue.Revert(evicted.Ip);
             }
         }
-        if (result.Current is { } current && Events.IsObserved)
+        if (result.Current is { } current)
         {
-            Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
-                Ttl: current.ExpiresAt - request.Now));
+            ExpiryScheduled?.Invoke(current.ExpiresAt);
+            if (Events.IsObserved)
+            {
+                Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
+                    Ttl: current.ExpiresAt - request.Now));
+            }
         }
         Changed?.Invoke();
         return result;

@@ -28,7 +28,7 @@ public sealed class MeshStateCommandsTests
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
-        Assert.True(root.GetProperty("enabled").GetBoolean());
+        Assert.True(root.GetProperty("initialized").GetBoolean());
         Assert.Equal(64, root.GetProperty("node_id").GetString()!.Length);
         Assert.Equal("nftables", root.GetProperty("enforcer").GetString());
         Assert.Equal(2, root.GetProperty("peers_configured").GetInt32());
