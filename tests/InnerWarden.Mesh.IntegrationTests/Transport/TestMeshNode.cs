@@ -1,0 +1,113 @@
+using System.Text.Json;
+using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Host.Agent;
+using InnerWarden.Mesh.Host.Config;
+
+namespace InnerWarden.Mesh.IntegrationTests.Transport;
+
+/// <summary>
+/// One full node of a <see cref="TestMesh"/>: its data dir and loopback port outlive the running node, so it can be
+/// stopped and started again as the same peer (same identity, same state file, same port).
+/// </summary>
+internal sealed class TestMeshNode
+{
+    private readonly Func<MeshConfig> _config;
+    private ComposedNode? _composed;
+    private MeshNode? _node;
+
+    public TestMeshNode(TestNodeSpec spec, int port, string dataDirectory, string nodeId, Func<MeshConfig> config)
+    {
+        Spec = spec;
+        Port = port;
+        DataDirectory = dataDirectory;
+        NodeId = nodeId;
+        _config = config;
+    }
+
+    public TestNodeSpec Spec { get; }
+
+    public string Name => Spec.Name;
+
+    public int Port { get; }
+
+    public string DataDirectory { get; }
+
+    public string NodeId { get; }
+
+    public Uri Endpoint => new($"http://127.0.0.1:{Port}");
+
+    public TimeProvider Time => Spec.Time ?? TimeProvider.System;
+
+    public bool IsRunning => _node is not null;
+
+    public MeshNode Node => _node ?? throw new InvalidOperationException($"node {Name} is stopped");
+
+    public ComposedNode Composed => _composed ?? throw new InvalidOperationException($"node {Name} is stopped");
+
+    /// <summary>The composed http transport (its peer links show what is still undelivered).</summary>
+    public IMeshTransport Transport => Composed.Parts.Transport ?? throw new InvalidOperationException($"node {Name} has no transport");
+
+    /// <summary>Composes the node from its config with the real built plugins and starts it on its port.</summary>
+    public async Task StartAsync()
+    {
+        if (_node is not null)
+        {
+            throw new InvalidOperationException($"node {Name} is already running");
+        }
+        var composed = NodeComposer.Compose(_config(), DataDirectory, new NodeCompositionOptions(Spec.Time));
+        var node = new MeshNode(composed.Parts);
+        try
+        {
+            await node.StartAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            await composed.DisposeAsync();
+            throw;
+        }
+        _composed = composed;
+        _node = node;
+    }
+
+    /// <summary>Stops and disposes the running node (port released, state written); data dir and port stay reserved for a restart.</summary>
+    public async Task StopAsync()
+    {
+        var node = _node;
+        var composed = _composed;
+        _node = null;
+        _composed = null;
+        if (node is not null)
+        {
+            await node.DisposeAsync();
+        }
+        if (composed is not null)
+        {
+            await composed.DisposeAsync();
+        }
+    }
+
+    /// <summary>The audit lines written so far (after flushing the running node), parsed.</summary>
+    public async Task<IReadOnlyList<JsonElement>> AuditLinesAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.FlushAsync();
+        }
+        var lines = new List<JsonElement>();
+        foreach (var file in Directory.GetFiles(DataDirectory, "mesh-signals-*.jsonl").Order(StringComparer.Ordinal))
+        {
+            // The node keeps the file open for appending; read it alongside.
+            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    using var document = JsonDocument.Parse(line);
+                    lines.Add(document.RootElement.Clone());
+                }
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,20 @@
+using InnerWarden.Mesh.Contracts.Peers;
+
+namespace InnerWarden.Mesh.IntegrationTests.Transport;
+
+/// <summary>How one node of a <see cref="TestMesh"/> is configured; every node peers with every other node of the mesh.</summary>
+/// <param name="Name">The node's name in the test (A, B, ...), also its peer label.</param>
+internal sealed record TestNodeSpec(string Name)
+{
+    /// <summary>The trust this node gives the peers in its config (the other nodes and <see cref="ExtraPeers"/>).</summary>
+    public double InitialTrust { get; init; } = 0.5;
+
+    /// <summary>The node's clock; the system clock when null.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>Per-peer signal budget per hour before quarantine.</summary>
+    public int MaxSignalsPerHour { get; init; } = 50;
+
+    /// <summary>Configured peers that are not nodes of the mesh (identities a test signs with itself).</summary>
+    public IReadOnlyList<PeerInfo> ExtraPeers { get; init; } = [];
+}
