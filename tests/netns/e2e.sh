@@ -246,7 +246,13 @@ action_c=$(wait_action c "${addr[y]}" blocked_short_ttl)
 [ -f "$work/c2.blocked" ] && latency y c "$work/c2.blocked"
 trust_c_before=$(trust_in_a c)
 for _ in $(seq 1 300); do nft_has c "${addr[y]}" || break; sleep 0.1; done
-nft_has c "${addr[y]}" && fail "node-c still blocks attacker-2 after its TTL" || pass "node-c's unconfirmed block expired and was removed from nftables"
+if nft_has c "${addr[y]}"; then
+  fail "node-c still blocks attacker-2 after its TTL"
+  in_ns c nft list set inet innerwarden_mesh blocked_v4
+  "$iw" mesh blocks --config "$work/node-c/mesh.yaml" --data-dir "$work/node-c/data"
+else
+  pass "node-c's unconfirmed block expired and was removed from nftables"
+fi
 for _ in $(seq 1 30); do tcp_open y "${addr[c]}" 22 && break; sleep 0.2; done
 tcp_open y "${addr[c]}" 22 && pass "attacker-2 reaches node-c:22 again" || fail "attacker-2 still cannot reach node-c:22"
 trust_c_after=""
