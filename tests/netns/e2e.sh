@@ -73,7 +73,17 @@ tcp_open() { # host-from target-ip port -> 0 when a TCP connection opens within 
   in_ns "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null
 }
 nft_has() { # node ip -> 0 when the node's nftables set holds the address
-  in_ns "$1" nft list set inet innerwarden_mesh blocked_v4 2>/dev/null | grep -q "$2"
+  # A listing can fail while the agent changes the set (netlink dump interrupted); only a listing that
+  # succeeded says whether the address is there.
+  local out
+  for _ in 1 2 3 4 5; do
+    if out=$(in_ns "$1" nft list set inet innerwarden_mesh blocked_v4 2>/dev/null); then
+      grep -q "$2 " <<<"$out"
+      return
+    fi
+    sleep 0.05
+  done
+  return 2
 }
 json_get() { # json-text jq-filter
   jq -r "$2" <<<"$1"
@@ -245,7 +255,7 @@ action_c=$(wait_action c "${addr[y]}" blocked_short_ttl)
 [ "$action_c" = "blocked_short_ttl" ] && pass "node-c staged attacker-2 from node-a's signal (blocked_short_ttl, 12 s here)" || fail "node-c staged attacker-2 as '$action_c'"
 [ -f "$work/c2.blocked" ] && latency y c "$work/c2.blocked"
 trust_c_before=$(trust_in_a c)
-for _ in $(seq 1 300); do nft_has c "${addr[y]}" || break; sleep 0.1; done
+for _ in $(seq 1 300); do nft_has c "${addr[y]}"; [ $? -eq 1 ] && break; sleep 0.1; done
 if nft_has c "${addr[y]}"; then
   fail "node-c still blocks attacker-2 after its TTL"
   in_ns c nft list set inet innerwarden_mesh blocked_v4
