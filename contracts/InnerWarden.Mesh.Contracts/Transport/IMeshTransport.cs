@@ -40,4 +40,11 @@ public sealed record PeerPingReply(string NodeId, string Version, ulong UptimeSe
 /// <param name="CircuitState">The breaker's state, e.g. <c>closed</c>, <c>open</c>, <c>half-open</c>.</param>
 /// <param name="PendingDeliveries">Signals waiting to be delivered to it.</param>
 /// <param name="Encoding">What it is spoken to in, <c>json</c> or <c>msgpack</c>.</param>
-public sealed record PeerLinkStatus(PeerInfo Peer, bool Reachable, DateTimeOffset? LastContact, string CircuitState, int PendingDeliveries, string Encoding);
+public sealed record PeerLinkStatus(PeerInfo Peer, bool Reachable, DateTimeOffset? LastContact, string CircuitState, int PendingDeliveries, string Encoding)
+{
+    /// <summary>Signals delivered to the peer since the transport started (a "duplicate" reply counts as delivered).</summary>
+    public long Delivered { get; init; }
+
+    /// <summary>Delivery attempts that failed (network error, timeout, 5xx, or an open breaker) since the transport started.</summary>
+    public long Failed { get; init; }
+}

@@ -4,6 +4,7 @@ using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Enforcement;
+using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Peers;
 using InnerWarden.Mesh.Host.Persistence;
 using InnerWarden.Mesh.Host.Pipeline;
@@ -67,6 +68,10 @@ internal sealed partial class MeshNode : IAsyncDisposable
         };
         _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
         _coordinator.Changed = _store.MarkDirty;
+        if (parts.Metrics is { } metrics)
+        {
+            AttachMetrics(metrics);
+        }
         _coordinator.ExpiryScheduled = OnExpiryScheduled;
         RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
         _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time), RateLimiter, _book, _coordinator, _audit, NodeId, time,
@@ -300,6 +305,69 @@ internal sealed partial class MeshNode : IAsyncDisposable
         }
         return new MeshState(MeshState.CurrentVersion, NodeId, _parts.Enforcer.Name, _parts.Time.GetUtcNow(), peers,
             _book.Snapshot(), staged, kept);
+    }
+
+    /// <summary>
+    /// Counters move on the node's own events; gauges (staged entries, trust, peer links with their delivery
+    /// totals) are read at scrape time, so the hot path pays for neither.
+    /// </summary>
+    private void AttachMetrics(MeshMetrics metrics)
+    {
+        _events.Recorder = e =>
+        {
+            switch (e.Kind)
+            {
+                case NodeEventKind.SignalReceived when e.Action is { } action:
+                    metrics.SignalReceived(action, e.Reason);
+                    break;
+                case NodeEventKind.Refused:
+                    metrics.BlockRefused(e.Reason);
+                    break;
+                case NodeEventKind.Staged when e.Peer == NodeId && e.Detail is { } detector:
+                    metrics.LocalDetection(detector);
+                    break;
+            }
+        };
+        _queue.BatchCompleted = (operation, count, elapsed) =>
+        {
+            metrics.ObserveEnforcerBatch(operation, elapsed);
+            if (operation == MeshMetrics.EnforcerApply)
+            {
+                metrics.BlocksApplied(count);
+            }
+            else
+            {
+                metrics.BlocksReverted(count);
+            }
+        };
+        metrics.AddCollector(() =>
+        {
+            var (entries, _) = _coordinator.SnapshotPool();
+            metrics.SetStaged(entries);
+            var labels = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var peer in _parts.Settings.Peers)
+            {
+                if (peer.PublicKey is { } key)
+                {
+                    labels[key.ToLowerInvariant()] = peer.Label;
+                }
+            }
+            var trust = new List<(string, string?, double)>();
+            foreach (var rep in _book.Snapshot())
+            {
+                trust.Add((rep.NodeId, labels.GetValueOrDefault(rep.NodeId), rep.Trust));
+            }
+            metrics.SetTrust(trust);
+            if (_parts.Transport is { } transport)
+            {
+                var links = transport.GetPeerLinks();
+                metrics.SetPeerLinks(links);
+                foreach (var link in links)
+                {
+                    metrics.SetDeliveryTotals(MeshMetrics.PeerName(link.Peer), link.Delivered, link.Failed);
+                }
+            }
+        });
     }
 
     private void OnExpiryScheduled(DateTimeOffset expiresAt)

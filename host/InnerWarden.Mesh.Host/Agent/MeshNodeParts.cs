@@ -6,6 +6,7 @@ using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Contracts.Trust;
 using InnerWarden.Mesh.Host.Identity;
+using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Trust;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,7 @@ namespace InnerWarden.Mesh.Host.Agent;
 
 /// <summary>Everything a <see cref="MeshNode"/> is built from: settings, identity and the selected plugins.</summary>
 /// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
+/// <param name="Metrics">Where the node records its Prometheus metrics; null when metrics are off.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
@@ -25,4 +27,5 @@ internal sealed record MeshNodeParts(
     TimeProvider Time,
     ILoggerFactory LoggerFactory,
     Func<IEnumerable<IPAddress>>? LocalAddresses = null,
-    int TrackedPeerCapacity = ReputationBook.DefaultCapacity);
+    int TrackedPeerCapacity = ReputationBook.DefaultCapacity,
+    MeshMetrics? Metrics = null);

@@ -1,4 +1,6 @@
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Metrics;
+using InnerWarden.Mesh.Host.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,11 +16,20 @@ internal sealed partial class MeshNodeService(
 {
     private ComposedNode? _composed;
     private MeshNode? _node;
+    private MetricsServer? _metricsServer;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _composed = await NodeComposer.ComposeAsync(config, dataDirectory, new NodeCompositionOptions(time, loggerFactory), cancellationToken);
-        _node = new MeshNode(_composed.Parts);
+        var parts = _composed.Parts;
+        if (config.Metrics.Enabled)
+        {
+            var metrics = new MeshMetrics(parts.Identity.NodeId, InboundPipeline.NodeVersion, loggerFactory.CreateLogger<MeshMetrics>());
+            _metricsServer = new MetricsServer(config.Metrics, metrics, loggerFactory);
+            await _metricsServer.StartAsync(cancellationToken);
+            parts = parts with { Metrics = metrics };
+        }
+        _node = new MeshNode(parts);
         await _node.StartAsync(cancellationToken);
         LogStarted(logger, _node.NodeId, config.Bind, string.Join(", ", _composed.Plugins.Select(p => $"{p.Name} {p.Metadata.Version}")));
     }
@@ -39,6 +50,11 @@ internal sealed partial class MeshNodeService(
         {
             await _node.DisposeAsync();
             _node = null;
+        }
+        if (_metricsServer is not null)
+        {
+            await _metricsServer.DisposeAsync();
+            _metricsServer = null;
         }
         if (_composed is not null)
         {

@@ -10,19 +10,24 @@ internal sealed partial class NodeEventHub(ILogger logger)
 {
     public Action<NodeEvent>? Observer { get; set; }
 
+    /// <summary>The metrics recorder, beside the narration observer (both may be set).</summary>
+    public Action<NodeEvent>? Recorder { get; set; }
+
     /// <summary>True when someone listens; hot paths check it before building an event.</summary>
-    public bool IsObserved => Observer is not null;
+    public bool IsObserved => Observer is not null || Recorder is not null;
 
     public void Publish(NodeEvent e)
     {
         var observer = Observer;
-        if (observer is null)
+        var recorder = Recorder;
+        if (observer is null && recorder is null)
         {
             return;
         }
         try
         {
-            observer(e);
+            recorder?.Invoke(e);
+            observer?.Invoke(e);
         }
 #pragma warning disable CA1031 // A narration hook must never break the node.
         catch (Exception ex)

@@ -36,6 +36,9 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
     /// <summary>True after a failed batch, until a reconcile succeeds.</summary>
     public bool NeedsReconcile => _needsReconcile;
 
+    /// <summary>Called after every successful apply or revert batch: operation (<c>apply</c>/<c>revert</c>), addresses, elapsed.</summary>
+    public Action<string, int, TimeSpan>? BatchCompleted { get; set; }
+
     public void Start() => _loop ??= Task.Run(() => DrainAsync(_stopping.Token));
 
     public void Block(IPAddress ip, TimeSpan ttl) => _channel.Writer.TryWrite(new Work(ip, ttl, null));
@@ -194,12 +197,16 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
         {
             if (reverts.Count > 0)
             {
+                var started = _time.GetTimestamp();
                 await _enforcer.RevertAsync(reverts, cancellationToken).ConfigureAwait(false);
+                BatchCompleted?.Invoke("revert", reverts.Count, _time.GetElapsedTime(started));
                 LogReverted(_logger, _enforcer.Name, reverts.Count);
             }
             if (blocks.Count > 0)
             {
+                var started = _time.GetTimestamp();
                 await _enforcer.ApplyAsync(blocks, cancellationToken).ConfigureAwait(false);
+                BatchCompleted?.Invoke("apply", blocks.Count, _time.GetElapsedTime(started));
                 LogApplied(_logger, _enforcer.Name, blocks.Count);
             }
         }

@@ -29,7 +29,8 @@ internal sealed partial class InboundPipeline : ISignalSink
     // Signals cannot ask for more than this: an absurd ttl_secs must not overflow TimeSpan arithmetic.
     private static readonly ulong MaxTtlSecs = (ulong)TimeSpan.FromDays(7).TotalSeconds;
 
-    private static readonly string NodeVersion = ReadVersion();
+    /// <summary>This node's software version, as ping reports it.</summary>
+    internal static readonly string NodeVersion = ReadVersion();
 
     // One verdict object per outcome: the hot path answers without allocating one.
     private static readonly SignalVerdict[] OutcomeVerdicts =

@@ -111,7 +111,7 @@ internal sealed partial class StagingCoordinator
             if (Events.IsObserved)
             {
                 Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
-                    Ttl: current.ExpiresAt - request.Now));
+                    Ttl: current.ExpiresAt - request.Now, Detail: request.Detector));
             }
         }
         Changed?.Invoke();
@@ -374,7 +374,7 @@ internal sealed partial class StagingCoordinator
         LogBlockRefused(_logger, entry.Ip, verdict.Reason, verdict.Detail);
         _audit.Write(new AuditRecord(now, "local", null, entry.Ip.ToString(), entry.Detector, null, null, null, null,
             "refused", verdict.Reason.ToString(), verdict.Detail, entry.Score, null, null));
-        Events.Publish(new NodeEvent(NodeEventKind.Refused, now, entry.Ip, null, entry.Action, entry.Score, Detail: verdict.Detail));
+        Events.Publish(new NodeEvent(NodeEventKind.Refused, now, entry.Ip, null, entry.Action, entry.Score, Detail: verdict.Detail, Reason: verdict.Reason));
         return false;
     }
 

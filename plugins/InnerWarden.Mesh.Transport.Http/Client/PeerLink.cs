@@ -29,6 +29,8 @@ internal sealed partial class PeerLink : IDisposable
     private bool _retryScheduled;
     private Task _flushTask = Task.CompletedTask;
     private long _dropped;
+    private long _delivered;
+    private long _failed;
     private volatile PeerEncoding _encoding;
     private volatile bool _reachable;
     private DateTimeOffset? _lastContact;
@@ -105,7 +107,11 @@ internal sealed partial class PeerLink : IDisposable
             var other => other.ToString().ToLowerInvariant(),
         };
         return new PeerLinkStatus(Peer, _reachable, lastContact, circuit, _outbox.Count,
-            _encoding == PeerEncoding.MessagePack ? MediaTypes.MessagePackName : MediaTypes.JsonName);
+            _encoding == PeerEncoding.MessagePack ? MediaTypes.MessagePackName : MediaTypes.JsonName)
+        {
+            Delivered = Interlocked.Read(ref _delivered),
+            Failed = Interlocked.Read(ref _failed),
+        };
     }
 
     /// <summary>Delivers one new signal now, or queues it for retry when the peer is down or its breaker open.</summary>
@@ -121,6 +127,7 @@ internal sealed partial class PeerLink : IDisposable
         switch (outcome)
         {
             case DeliveryOutcome.Delivered:
+                Interlocked.Increment(ref _delivered);
                 if (_outbox.Count > 0)
                 {
                     // The peer is back: send what it missed now rather than at the next backoff tick.
@@ -174,17 +181,20 @@ internal sealed partial class PeerLink : IDisposable
             else
             {
                 _reachable = false;
+                Interlocked.Increment(ref _failed);
             }
             return outcome;
         }
         catch (BrokenCircuitException)
         {
             // Open breaker: no request was made, which is the point.
+            Interlocked.Increment(ref _failed);
             return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException)
         {
             _reachable = false;
+            Interlocked.Increment(ref _failed);
             LogDeliveryFailed(_logger, Peer.Endpoint, ex.Message);
             return null;
         }
@@ -287,10 +297,15 @@ internal sealed partial class PeerLink : IDisposable
                 var outcome = await TryDeliverAsync(token => DeliverBatchAsync(batch, delivered, token), CancellationToken.None).ConfigureAwait(false);
                 if (outcome is DeliveryOutcome.Delivered or DeliveryOutcome.Refused)
                 {
+                    if (outcome == DeliveryOutcome.Delivered)
+                    {
+                        Interlocked.Add(ref _delivered, batch.Count);
+                    }
                     _outbox.Remove(batch);
                     ResetBackoff();
                     continue;
                 }
+                Interlocked.Add(ref _delivered, delivered.Count);
                 _outbox.Remove(delivered);
                 lock (_lock)
                 {

@@ -55,7 +55,7 @@ internal sealed class TestMeshNode
             throw new InvalidOperationException($"node {Name} is already running");
         }
         var composed = NodeComposer.Compose(_config(), DataDirectory, new NodeCompositionOptions(Spec.Time));
-        var node = new MeshNode(composed.Parts);
+        var node = new MeshNode(Spec.Metrics is null ? composed.Parts : composed.Parts with { Metrics = Spec.Metrics });
         try
         {
             await node.StartAsync(CancellationToken.None);

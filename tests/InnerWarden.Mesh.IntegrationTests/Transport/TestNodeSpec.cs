@@ -17,4 +17,10 @@ internal sealed record TestNodeSpec(string Name)
 
     /// <summary>Configured peers that are not nodes of the mesh (identities a test signs with itself).</summary>
     public IReadOnlyList<PeerInfo> ExtraPeers { get; init; } = [];
+
+    /// <summary>Configure the other nodes without their public keys, so discovery has to learn them.</summary>
+    public bool PeerKeysUnknown { get; init; }
+
+    /// <summary>Where the node records its Prometheus metrics; none when null.</summary>
+    public InnerWarden.Mesh.Host.Metrics.MeshMetrics? Metrics { get; init; }
 }
