@@ -22,7 +22,7 @@ internal static class HttpBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var options = new BenchOptions("http",
-            ("seconds", 10, 1, 600), ("concurrency", 16, 1, 1024), ("identities", 1_000, 1, 1_000_000), ("batch", 100, 1, 1000));
+            ("seconds", 10, 1, 600), ("concurrency", 16, 1, 1024), ("identities", 1_000, 1, SignalFactory.MaxLiveKeys), ("batch", 100, 1, 1000));
         if (!options.TryParse(args))
         {
             return 2;

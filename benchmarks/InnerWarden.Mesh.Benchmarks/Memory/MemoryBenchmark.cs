@@ -15,7 +15,7 @@ namespace InnerWarden.Mesh.Benchmarks.Memory;
 internal static class MemoryBenchmark
 {
     private const long TargetBytes = 300L * 1024 * 1024;
-    private const int Chunk = 20_000;
+    private const int Chunk = SignalFactory.MaxLiveKeys;
     private const int VouchedCount = 100;
 
     public static async Task<int> RunAsync(string[] args)
@@ -31,7 +31,7 @@ internal static class MemoryBenchmark
         var clock = Stopwatch.StartNew();
         using var factory = new SignalFactory(identities, threads);
         Console.WriteLine($"{identities:N0} identities in {clock.Elapsed.TotalSeconds:0.0} s");
-        await using var node = await BenchNode.StartAsync([.. factory.NodeIds.Take(VouchedCount)], bind: null, CancellationToken.None);
+        await using var node = await BenchNode.StartAsync(factory.NodeIds(VouchedCount), bind: null, CancellationToken.None);
 
         long before = MachineInfo.ResidentAfterCollect();
         var origin = new SignalOrigin("127.0.0.1", "json");

@@ -22,7 +22,7 @@ internal static class PipelineBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var options = new BenchOptions("pipeline",
-            ("signals", 200_000, 1, 5_000_000), ("identities", 1_000, 1, 1_000_000), ("threads", Environment.ProcessorCount, 1, 256), ("rounds", 3, 1, 100));
+            ("signals", 200_000, 1, 5_000_000), ("identities", 1_000, 1, SignalFactory.MaxLiveKeys), ("threads", Environment.ProcessorCount, 1, 256), ("rounds", 3, 1, 100));
         if (!options.TryParse(args))
         {
             return 2;
@@ -51,7 +51,7 @@ internal static class PipelineBenchmark
             raw.Measure(threads);
             var rawRun = new Measured("raw NSec Ed25519 verify", raw.Count / wall.Elapsed.TotalSeconds, raw.Count / (CpuClock.Process() - cpu).TotalSeconds, true);
             var unknown = await MeasureNodeAsync([], warmJson, json, threads, "pipeline, unknown signers (verified, discarded)", SignalAction.Discarded);
-            var vouched = await MeasureNodeAsync(factory.NodeIds, warmJson, json, threads, "pipeline, vouched signers (verified, staged)",
+            var vouched = await MeasureNodeAsync(factory.NodeIds(factory.Identities), warmJson, json, threads, "pipeline, vouched signers (verified, staged)",
                 SignalAction.Watchlisted, SignalAction.BlockedShortTtl, SignalAction.BlockedFull);
             correct &= unknown.Correct && vouched.Correct;
             Console.WriteLine($"round {round + 1}: raw {rawRun.Rate:N0}/s, unknown {unknown.Rate:N0}/s, vouched {vouched.Rate:N0}/s (wall)");
