@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using InnerWarden.Mesh.Benchmarks.Mesh;
+using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Contracts.Transport;
+
+namespace InnerWarden.Mesh.Benchmarks.Memory;
+
+/// <summary>
+/// Resident memory of a node after N valid signals from K identities through the in-process pipeline (JSON parse
+/// + submit), and again after a second N: the node's bounded maps (seen signatures, rate windows, reputations,
+/// staging) must keep it under the target and flat. Signals are signed and fed in chunks so the benchmark's own
+/// corpus never sits in memory; the first <see cref="VouchedCount"/> identities are vouched for, so staging and the
+/// enforcement queue hold entries too. The audit log is flushed before each reading so its queue is empty.
+/// </summary>
+internal static class MemoryBenchmark
+{
+    private const long TargetBytes = 300L * 1024 * 1024;
+    private const int Chunk = SignalFactory.MaxLiveKeys;
+    private const int VouchedCount = 100;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = new BenchOptions("memory", ("signals", 1_000_000, 1, 50_000_000), ("identities", 100_000, 1, 10_000_000));
+        if (!options.TryParse(args))
+        {
+            return 2;
+        }
+        int count = options["signals"], identities = options["identities"];
+        int threads = Environment.ProcessorCount;
+        Console.WriteLine($"memory: 2 x {count:N0} signals from {identities:N0} identities ({Math.Min(VouchedCount, identities)} vouched); {MachineInfo.Describe()}");
+        var clock = Stopwatch.StartNew();
+        using var factory = new SignalFactory(identities, threads);
+        Console.WriteLine($"{identities:N0} identities in {clock.Elapsed.TotalSeconds:0.0} s");
+        await using var node = await BenchNode.StartAsync(factory.NodeIds(VouchedCount), bind: null, CancellationToken.None);
+
+        long before = MachineInfo.ResidentAfterCollect();
+        var origin = new SignalOrigin("127.0.0.1", "json");
+        long refused = 0;
+        long fed = 0;
+        var readings = new List<(long Signals, long Rss, long Managed)>();
+        for (int round = 0; round < 2; round++)
+        {
+            clock.Restart();
+            for (long end = fed + count; fed < end;)
+            {
+                int size = (int)Math.Min(Chunk, end - fed);
+                var signals = factory.Sign(fed, size, threads);
+                var json = signals.Select(ThreatSignalJson.ToUtf8Bytes).ToArray();
+                Partitioned.Run(threads, size, (from, to) =>
+                {
+                    for (int i = from; i < to; i++)
+                    {
+                        var signal = ThreatSignalJson.Parse(json[i]).Signal ?? throw new InvalidOperationException($"signal {fed + i} did not parse");
+                        var verdict = node.Pipeline.SubmitAsync(signal, origin, CancellationToken.None).Result;
+                        if (verdict.Action is SignalAction.Rejected or SignalAction.Quarantined or SignalAction.Duplicate)
+                        {
+                            Interlocked.Increment(ref refused);
+                        }
+                    }
+                });
+                fed += size;
+            }
+            await node.Node.FlushAsync();
+            readings.Add((fed, MachineInfo.ResidentAfterCollect(), GC.GetTotalMemory(forceFullCollection: false)));
+            Console.WriteLine($"round {round + 1}: {count:N0} signals signed and judged in {clock.Elapsed.TotalSeconds:0.0} s");
+        }
+
+        var snapshot = node.Node.Snapshot();
+        Console.WriteLine();
+        Console.WriteLine("| after | RSS (MB) | managed heap (MB) |");
+        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine($"| node started, {identities:N0} signing keys loaded | {Mb(before):0.0} | - |");
+        foreach (var (signals, rss, managed) in readings)
+        {
+            Console.WriteLine($"| {signals:N0} signals | {Mb(rss):0.0} | {Mb(managed):0.0} |");
+        }
+        long growth = readings[1].Rss - readings[0].Rss;
+        Console.WriteLine($"growth over the second {count:N0}: {Mb(growth):+0.0;-0.0} MB; staged {snapshot.Staged.Count:N0}, reputations {snapshot.Reputations.Count:N0}; refused {refused:N0}");
+        bool under = readings.Max(r => r.Rss) < TargetBytes;
+        // Flat: the second round may not add more than 10% of the first reading (GC and allocator noise).
+        bool flat = growth <= readings[0].Rss / 10;
+        Console.WriteLine($"target < {Mb(TargetBytes):0} MB: {(under ? "met" : "NOT met")}; flat: {(flat ? "yes" : "NO")}");
+        if (refused > 0)
+        {
+            Console.WriteLine($"{refused:N0} valid signals were refused: the run is not a valid measurement");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static double Mb(long bytes) => bytes / (1024d * 1024d);
+}
