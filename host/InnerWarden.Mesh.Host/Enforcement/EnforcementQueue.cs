@@ -147,10 +147,16 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
         var reader = _channel.Reader;
         var latest = new Dictionary<IPAddress, TimeSpan?>();
         var waiters = new List<TaskCompletionSource>();
+        long lastBatchEnd = 0;
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // An idle queue applies at once (the first block of an attack is latency-critical); while decisions keep
+            // coming (a batch ended within the window), wait the window so they gather into one transaction.
             // Wall-clock, not node time: the window only gathers work that arrives together.
-            await Task.Delay(_batchWindow, cancellationToken).ConfigureAwait(false);
+            if (lastBatchEnd != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(lastBatchEnd) < _batchWindow)
+            {
+                await Task.Delay(_batchWindow, cancellationToken).ConfigureAwait(false);
+            }
             while (reader.TryRead(out var work))
             {
                 if (work.Done is not null)
@@ -164,6 +170,7 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
                 }
             }
             await ApplyBatchAsync(latest, cancellationToken).ConfigureAwait(false);
+            lastBatchEnd = System.Diagnostics.Stopwatch.GetTimestamp();
             latest.Clear();
             foreach (var waiter in waiters)
             {

@@ -30,6 +30,23 @@ public sealed class EnforcementQueueTests
     }
 
     [Fact]
+    public async Task An_idle_queue_applies_the_first_block_without_waiting_for_the_batch_window()
+    {
+        var enforcer = new RecordingEnforcer();
+        // A window of an hour: had the first block waited for it, it would not reach the firewall within the 30 s bound.
+        await using var queue = new EnforcementQueue(enforcer, new FakeTimeProvider(NodeHarness.Start), NullLogger.Instance, TimeSpan.FromHours(1));
+        queue.Start();
+
+        queue.Block(Ip(1), TimeSpan.FromHours(1));
+        for (var i = 0; i < 1500 && !enforcer.Blocks.ContainsKey(Ip(1)); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(enforcer.Blocks.ContainsKey(Ip(1)));
+    }
+
+    [Fact]
     public async Task Block_then_revert_of_one_address_in_a_batch_is_only_a_revert()
     {
         var enforcer = new RecordingEnforcer();
