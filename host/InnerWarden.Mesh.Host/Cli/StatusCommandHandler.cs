@@ -64,7 +64,7 @@ internal static class StatusCommandHandler
         stdout.WriteLine($"node id:       {report.NodeId ?? "-"}");
         stdout.WriteLine($"data dir:      {report.DataDirectory}");
         stdout.WriteLine($"state saved:   {report.StateSavedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never"}");
-        stdout.WriteLine($"enforcer:      {report.Enforcer ?? "-"}");
+        stdout.WriteLine($"enforcer:      {(report.Enforcer is { } enforcer ? $"{enforcer} ({report.BlockedFull + report.BlockedShortTtl} addresses blocked)" : "-")}");
         stdout.WriteLine($"peers:         {report.PeersConfigured} configured, {report.PeersKnown} known");
         stdout.WriteLine($"reputations:   {report.Reputations}");
         stdout.WriteLine($"staged:        {report.BlockedFull} blocked_full, {report.BlockedShortTtl} blocked_short_ttl, {report.Watchlisted} watchlisted");
