@@ -66,9 +66,14 @@ internal static class ReportCommandHandler
     /// <summary>Null when the arguments are usable, else what is wrong with which one.</summary>
     internal static string? Validate(string ip, string detector, float? confidence, string? evidence)
     {
-        if (string.IsNullOrEmpty(ip) || ip.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(ip, out _))
+        if (string.IsNullOrEmpty(ip) || ip.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(ip, out var address))
         {
             return $"IP '{ip}' is not an IPv4 or IPv6 address";
+        }
+        // The agent would refuse it too; saying so here spares a round trip and names the range.
+        if (!Validation.AddressClassifier.IsPublicUnicast(address, out var range))
+        {
+            return $"IP '{ip}' is in {range}, which the mesh never blocks";
         }
         if (string.IsNullOrEmpty(detector) || detector.Length > 64 || !detector.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-'))
         {

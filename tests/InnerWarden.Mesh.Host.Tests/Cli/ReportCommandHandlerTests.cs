@@ -83,6 +83,8 @@ public sealed class ReportCommandHandlerTests : IDisposable
     [InlineData("185.220.1.7", "", 0.9f, "--detector ''")]
     [InlineData("185.220.1.7", "x", 1.5f, "--confidence '1.5'")]
     [InlineData("185.220.1.7", "x", float.NaN, "--confidence 'NaN'")]
+    [InlineData("10.0.0.1", "x", 0.9f, "IP '10.0.0.1' is in ")]
+    [InlineData("fe80::1", "x", 0.9f, "which the mesh never blocks")]
     public async Task Bad_arguments_exit_2_naming_the_argument_without_contacting_the_agent(string ip, string detector, float confidence, string expected)
     {
         var exit = await Run(ip, detector, confidence);
