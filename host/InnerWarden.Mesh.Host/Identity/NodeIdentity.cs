@@ -162,11 +162,7 @@ internal sealed class NodeIdentity : IDisposable
                 stream.Write(seed);
                 stream.Flush(flushToDisk: true);
             }
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
+            if (!TryPublish(temp, path))
             {
                 return null;
             }
@@ -181,6 +177,35 @@ internal sealed class NodeIdentity : IDisposable
             CryptographicOperations.ZeroMemory(seed);
             TryDelete(temp);
         }
+    }
+
+    // Puts the finished temp file in place only if no key file exists yet, atomically. File.Move(overwrite: false)
+    // checks for the destination and then renames, so two starts racing both "win" and the last rename changes the
+    // node's id under the first; link(2) fails with EEXIST instead. The temp file is removed by the caller.
+    private static bool TryPublish(string temp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
+        }
+        if (NativeLink.Link(temp, path) == 0)
+        {
+            return true;
+        }
+        int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+        if (errno == NativeLink.AlreadyExists)
+        {
+            return false;
+        }
+        throw new IOException($"link({temp}, {path}) failed with errno {errno}");
     }
 
     private static string? CheckPermissions(string path)
