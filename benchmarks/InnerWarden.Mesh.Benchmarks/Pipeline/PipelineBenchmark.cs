@@ -93,6 +93,9 @@ internal static class PipelineBenchmark
         var verdicts = new long[Enum.GetValues<SignalAction>().Length];
         Submit(sink, origin, warm, 0, warm.Length, new long[verdicts.Length]);
         await node.Node.FlushAsync();
+        long contention = Monitor.LockContentionCount, saves = node.Node.Store.Saves, gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        var saveTime = node.Node.Store.SaveTime;
+        var pause = GC.GetTotalPauseDuration();
         var cpu = CpuClock.Process();
         var wall = Stopwatch.StartNew();
         Partitioned.Run(threads, json.Length, (from, to) =>
@@ -108,6 +111,12 @@ internal static class PipelineBenchmark
         await node.Node.FlushAsync();
         var elapsed = wall.Elapsed;
         var cpuUsed = CpuClock.Process() - cpu;
+        if (Verbose)
+        {
+            Console.WriteLine($"{label}: {elapsed.TotalMilliseconds:N0} ms wall, {cpuUsed.TotalMilliseconds:N0} ms CPU; lock contentions {Monitor.LockContentionCount - contention:N0}; " +
+                $"state saves {node.Node.Store.Saves - saves:N0} taking {(node.Node.Store.SaveTime - saveTime).TotalMilliseconds:N0} ms; " +
+                $"GC gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:N0} ms");
+        }
         long good = expected.Sum(a => verdicts[(int)a]);
         var spread = string.Join(", ", Enum.GetValues<SignalAction>().Where(a => verdicts[(int)a] > 0).Select(a => $"{a.ToWire()} {verdicts[(int)a]:N0}"));
         if (good != json.Length || Verbose)

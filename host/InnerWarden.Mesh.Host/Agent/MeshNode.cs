@@ -86,6 +86,9 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// <summary>The inbound pipeline a transport hands signals to.</summary>
     public ISignalSink Sink => _pipeline;
 
+    /// <summary>The state file's writer (its save counters show what persistence costs under load).</summary>
+    internal MeshStateStore Store => _store;
+
     /// <summary>The staging coordinator, for tests.</summary>
     internal StagingCoordinator Coordinator => _coordinator;
 

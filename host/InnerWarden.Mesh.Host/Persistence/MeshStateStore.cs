@@ -8,10 +8,20 @@ namespace InnerWarden.Mesh.Host.Persistence;
 /// Reads and writes <c>&lt;data_dir&gt;/mesh-state.json</c>. Writes are atomic (temp file in the same folder,
 /// fsync, rename over), so a crash leaves either the old or the new file, never half of one. Changes are
 /// debounced into one write per <c>debounce</c>; <see cref="FlushAsync"/> writes at once (shutdown, tests).
+/// A save of a large state (tens of thousands of staged and remembered entries) costs tens of milliseconds and
+/// allocates much, so under a steady stream of changes the interval stretches with the cost of the last save
+/// (see <see cref="DelayAfter"/>): at most about 1/<see cref="CostFactor"/> of one core goes to saving, and a
+/// change still reaches the disk within <see cref="MaxDelay"/> (or the debounce, if longer) plus one save.
 /// </summary>
 internal sealed partial class MeshStateStore : IAsyncDisposable
 {
     public const string FileName = "mesh-state.json";
+
+    /// <summary>The interval between saves is at least this many times the last save's cost.</summary>
+    public const int CostFactor = 20;
+
+    /// <summary>Longest a change waits for its save however costly saves are (unless the debounce is longer).</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
 
     private readonly Func<MeshState> _snapshot;
     private readonly TimeProvider _time;
@@ -19,6 +29,9 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
     private readonly TimeSpan _debounce;
     private readonly Lock _saveGate = new();
     private int _dirty;
+    private long _saves;
+    private long _saveTicks;
+    private long _lastSaveTicks;
     private int _scheduled;
     private Task _pending = Task.CompletedTask;
 
@@ -32,6 +45,12 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>Debounced and flushed saves done so far (snapshot, serialize, write), for benchmarks and diagnostics.</summary>
+    public long Saves => Interlocked.Read(ref _saves);
+
+    /// <summary>Total time spent in those saves, snapshot included.</summary>
+    public TimeSpan SaveTime => TimeSpan.FromTicks(Interlocked.Read(ref _saveTicks));
 
     /// <summary>Reads a state file without touching it (for the CLI): a missing file is the empty state.</summary>
     public static StateReadResult TryRead(string path)
@@ -116,6 +135,12 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
     /// <summary>Notes a change; the state is written within the debounce interval.</summary>
     public void MarkDirty()
     {
+        // Called for every staged signal from every pipeline thread: a plain read first keeps the cache line
+        // shared while a save is already pending, instead of bouncing it between cores with a write per signal.
+        if (Volatile.Read(ref _dirty) == 1 && Volatile.Read(ref _scheduled) == 1)
+        {
+            return;
+        }
         Interlocked.Exchange(ref _dirty, 1);
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
@@ -132,10 +157,22 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await FlushAsync().ConfigureAwait(false);
 
+    /// <summary>
+    /// How long a change waits for its save: the debounce, stretched to <see cref="CostFactor"/> times the last
+    /// save's cost so saving cannot starve the pipeline, but never past <see cref="MaxDelay"/> (a crash loses at
+    /// most that much) unless the configured debounce is longer.
+    /// </summary>
+    public static TimeSpan DelayAfter(TimeSpan debounce, TimeSpan lastSaveCost)
+    {
+        var stretched = lastSaveCost * CostFactor;
+        var cap = debounce > MaxDelay ? debounce : MaxDelay;
+        return stretched <= debounce ? debounce : stretched < cap ? stretched : cap;
+    }
+
     private async Task SaveLaterAsync()
     {
-        // Wall-clock: the debounce bounds disk writes, it is not node logic.
-        await Task.Delay(_debounce).ConfigureAwait(false);
+        // Wall-clock: the debounce bounds disk writes and CPU, it is not node logic.
+        await Task.Delay(DelayAfter(_debounce, TimeSpan.FromTicks(Interlocked.Read(ref _lastSaveTicks)))).ConfigureAwait(false);
         Interlocked.Exchange(ref _scheduled, 0);
         SaveIfDirty();
     }
@@ -146,6 +183,7 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
         {
             return;
         }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Save(_snapshot());
@@ -154,6 +192,13 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
         {
             Interlocked.Exchange(ref _dirty, 1);
             LogSaveFailed(_logger, FilePath, ex.Message, ex);
+        }
+        finally
+        {
+            long cost = System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks;
+            Interlocked.Exchange(ref _lastSaveTicks, cost);
+            Interlocked.Increment(ref _saves);
+            Interlocked.Add(ref _saveTicks, cost);
         }
     }
 

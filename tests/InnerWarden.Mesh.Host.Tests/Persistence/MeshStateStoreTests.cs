@@ -89,6 +89,19 @@ public sealed class MeshStateStoreTests
         Assert.InRange(snapshots, 1, 3);
     }
 
+    [Theory]
+    [InlineData(200, 0, 200)]      // cheap saves: the debounce
+    [InlineData(200, 5, 200)]      // 20 x 5 ms = 100 ms, still under the debounce
+    [InlineData(200, 50, 1_000)]   // a 50 ms save waits 20 x its cost
+    [InlineData(200, 400, 5_000)]  // never past the cap, however slow
+    [InlineData(8_000, 400, 8_000)] // a longer configured debounce is kept as is
+    public void Save_interval_stretches_with_the_cost_of_the_last_save_up_to_a_bound(int debounceMs, int costMs, int expectedMs)
+    {
+        var delay = MeshStateStore.DelayAfter(TimeSpan.FromMilliseconds(debounceMs), TimeSpan.FromMilliseconds(costMs));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), delay);
+    }
+
     [Fact]
     public void Missing_file_reads_as_empty_state_for_the_cli()
     {
