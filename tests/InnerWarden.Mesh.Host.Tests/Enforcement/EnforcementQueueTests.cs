@@ -50,14 +50,17 @@ public sealed class EnforcementQueueTests
     public async Task Block_then_revert_of_one_address_in_a_batch_is_only_a_revert()
     {
         var enforcer = new RecordingEnforcer();
-        await using var queue = new EnforcementQueue(enforcer, new FakeTimeProvider(NodeHarness.Start), NullLogger.Instance, TimeSpan.FromMilliseconds(20));
+        await using var queue = new EnforcementQueue(enforcer, new FakeTimeProvider(NodeHarness.Start), NullLogger.Instance, TimeSpan.FromSeconds(2));
         queue.Start();
+        // An idle queue applies at once; a first batch makes it busy, so what follows gathers for the window.
+        queue.Block(Ip(2), TimeSpan.FromHours(1));
+        await queue.FlushAsync();
 
         queue.Block(Ip(1), TimeSpan.FromHours(1));
         queue.Revert(Ip(1));
         await queue.FlushAsync();
 
-        Assert.Empty(enforcer.EverApplied);
+        Assert.DoesNotContain(Ip(1), enforcer.EverApplied);
         Assert.Contains(enforcer.RevertCalls, c => c.Contains(Ip(1)));
     }
 
