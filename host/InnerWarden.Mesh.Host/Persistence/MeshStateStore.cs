@@ -122,10 +122,12 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
             var directory = Path.GetDirectoryName(FilePath) ?? ".";
             Directory.CreateDirectory(directory);
             var temp = FilePath + ".tmp";
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(state, MeshStateJsonContext.Default.MeshState);
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
             {
-                stream.Write(bytes);
+                // Straight to the file: the state runs to megabytes (tens of thousands of remembered signals), and
+                // serializing it to one array first took a large-object array per save plus pooled buffers grown
+                // to match (16 MiB each), which ArrayPool.Shared then kept alive per thread: most of the node's heap.
+                JsonSerializer.Serialize(stream, state, MeshStateJsonContext.Default.MeshState);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, FilePath, overwrite: true);
