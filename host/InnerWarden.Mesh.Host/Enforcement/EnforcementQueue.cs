@@ -230,10 +230,11 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
 
     private sealed record Work(IPAddress? Ip, TimeSpan? Ttl, TaskCompletionSource? Done);
 
-    [LoggerMessage(EventId = 3300, Level = LogLevel.Debug, Message = "{Enforcer}: applied {Count} blocks")]
+    // Information: one line per firewall transaction (not per address) says when blocks became active.
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "{Enforcer}: applied {Count} blocks")]
     private static partial void LogApplied(ILogger logger, string enforcer, int count);
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Debug, Message = "{Enforcer}: reverted {Count} blocks")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "{Enforcer}: reverted {Count} blocks")]
     private static partial void LogReverted(ILogger logger, string enforcer, int count);
 
     [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "{Enforcer}: batch of {Blocks} blocks and {Reverts} reverts failed, retried at the next reconcile: {Error}")]
