@@ -35,43 +35,61 @@ internal static class NftScript
         v6 ? $"add rule inet {table} {Chain} ip6 saddr @{SetV6} drop\n" : $"add rule inet {table} {Chain} ip saddr @{SetV4} drop\n";
 
     /// <summary>
-    /// Adds every element with its timeout. An element that already exists keeps its old timeout on a plain `add`,
-    /// so each is added (so the delete cannot fail on a missing element), deleted and added again, all in one
-    /// transaction: nothing is ever unblocked in between. nft 1.0.6 (Debian 12) has no `destroy element`.
+    /// Adds every element with its timeout, as one transaction. An element that may already exist keeps its old
+    /// timeout on a plain `add`, so each of <paramref name="refresh"/> is added (so the delete cannot fail on a missing
+    /// element), deleted and added again: nothing is ever unblocked in between. <paramref name="fresh"/> holds elements
+    /// the enforcer knows are absent: a plain `add` is enough. nft 1.0.6 (Debian 12) has no `destroy element`.
     /// </summary>
-    public static string Apply(string table, IReadOnlyList<(IPAddress Ip, long TimeoutSecs)> blocks)
+    public static string Apply(string table, IReadOnlyList<(IPAddress Ip, long TimeoutSecs)> refresh, IReadOnlyList<(IPAddress Ip, long TimeoutSecs)> fresh)
     {
-        var sb = new StringBuilder(blocks.Count * 64 + 128);
+        var sb = new StringBuilder((refresh.Count * 3 + fresh.Count) * 48 + 128);
         foreach (var set in new[] { SetV4, SetV6 })
         {
-            var elements = blocks.Where(b => SetFor(b.Ip) == set).ToList();
-            if (elements.Count == 0)
+            var again = refresh.Where(b => SetFor(b.Ip) == set).ToList();
+            var added = fresh.Where(b => SetFor(b.Ip) == set).ToList();
+            if (again.Count > 0)
             {
-                continue;
+                AppendElements(sb, "add", table, set, again, withTimeout: true);
+                AppendElements(sb, "delete", table, set, again, withTimeout: false);
             }
-            AppendElements(sb, "add", table, set, elements, withTimeout: true);
-            AppendElements(sb, "delete", table, set, elements, withTimeout: false);
-            AppendElements(sb, "add", table, set, elements, withTimeout: true);
+            added.AddRange(again);
+            if (added.Count > 0)
+            {
+                AppendElements(sb, "add", table, set, added, withTimeout: true);
+            }
         }
         return sb.ToString();
     }
 
-    /// <summary>Removes the elements; adding them first (without timeout, undone at once) makes a missing element no error.</summary>
-    public static string Revert(string table, IReadOnlyList<IPAddress> addresses)
+    /// <summary>The same with every element treated as possibly present (the safe form).</summary>
+    public static string Apply(string table, IReadOnlyList<(IPAddress Ip, long TimeoutSecs)> blocks) => Apply(table, blocks, []);
+
+    /// <summary>
+    /// Removes the elements as one transaction. <paramref name="unsure"/> ones are added first (without timeout,
+    /// undone at once) so a missing element is no error; <paramref name="present"/> ones are known to be there.
+    /// </summary>
+    public static string Revert(string table, IReadOnlyList<IPAddress> present, IReadOnlyList<IPAddress> unsure)
     {
-        var sb = new StringBuilder(addresses.Count * 48 + 128);
+        var sb = new StringBuilder((present.Count + unsure.Count * 2) * 48 + 128);
         foreach (var set in new[] { SetV4, SetV6 })
         {
-            var elements = addresses.Where(ip => SetFor(ip) == set).Select(ip => (ip, 0L)).ToList();
-            if (elements.Count == 0)
+            var guarded = unsure.Where(ip => SetFor(ip) == set).Select(ip => (ip, 0L)).ToList();
+            var removed = present.Where(ip => SetFor(ip) == set).Select(ip => (ip, 0L)).ToList();
+            if (guarded.Count > 0)
             {
-                continue;
+                AppendElements(sb, "add", table, set, guarded, withTimeout: false);
             }
-            AppendElements(sb, "add", table, set, elements, withTimeout: false);
-            AppendElements(sb, "delete", table, set, elements, withTimeout: false);
+            removed.AddRange(guarded);
+            if (removed.Count > 0)
+            {
+                AppendElements(sb, "delete", table, set, removed, withTimeout: false);
+            }
         }
         return sb.ToString();
     }
+
+    /// <summary>The same with every element treated as possibly absent (the safe form).</summary>
+    public static string Revert(string table, IReadOnlyList<IPAddress> addresses) => Revert(table, [], addresses);
 
     private static void AppendElements(StringBuilder sb, string verb, string table, string set, List<(IPAddress Ip, long TimeoutSecs)> elements, bool withTimeout)
     {

@@ -16,6 +16,6 @@ public sealed class NftablesEnforcerPlugin : IMeshPlugin
         // Parsed here so a bad setting fails at start-up, naming the key, before anything is registered.
         var options = NftablesOptions.Parse(context.Settings);
         services.AddSingleton<IFirewallEnforcer>(sp => new NftablesEnforcer(
-            options, options.Common.CreateRunner(), sp.GetRequiredService<ILogger<NftablesEnforcer>>()));
+            options, options.Common.CreateRunner(), sp.GetRequiredService<ILogger<NftablesEnforcer>>(), sp.GetService<TimeProvider>()));
     }
 }

@@ -55,6 +55,8 @@ internal static class EnforcerBenchmark
         {
             var nft = new NftablesEnforcer(NftablesOptions.Parse(new Dictionary<string, string>()), runner, NullLogger<NftablesEnforcer>.Instance);
             await nft.InitializeAsync(default);
+            // As a node does at start: its reconcile lists the sets, so the enforcer knows what is already there.
+            await nft.ListAsync(default);
             var (apply, list, revert) = await TimeEnforcerAsync(nft, addresses);
             var table = NftablesOptions.DefaultTable;
             var elements = string.Join(", ", addresses);

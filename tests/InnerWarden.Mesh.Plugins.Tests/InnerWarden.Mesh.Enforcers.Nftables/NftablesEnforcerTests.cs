@@ -101,6 +101,56 @@ public sealed class NftablesEnforcerTests
     }
 
     [Fact]
+    public async Task After_a_listing_absent_addresses_get_a_plain_add_and_present_ones_the_refresh()
+    {
+        var runner = new ScriptedRunner()
+            .On("list set inet innerwarden_mesh blocked_v4", new CommandResult(0, """
+                {"nftables": [{"set": {"family": "inet", "name": "blocked_v4", "table": "innerwarden_mesh", "type": "ipv4_addr", "flags": ["timeout"],
+                 "elem": [{"elem": {"val": "185.220.1.7", "timeout": 3600, "expires": 3000}}]}}]}
+                """, ""))
+            .On("list set inet innerwarden_mesh blocked_v6", new CommandResult(0, """{"nftables": []}""", ""));
+        var enforcer = Create(runner);
+        await enforcer.ListAsync(default);
+
+        await enforcer.ApplyAsync(
+            [new BlockRequest(IPAddress.Parse("185.220.1.7"), TimeSpan.FromHours(24)), new BlockRequest(IPAddress.Parse("185.220.1.8"), TimeSpan.FromHours(1))], default);
+
+        Assert.Equal(
+            "add element inet innerwarden_mesh blocked_v4 { 185.220.1.7 timeout 86400s }\n" +
+            "delete element inet innerwarden_mesh blocked_v4 { 185.220.1.7 }\n" +
+            "add element inet innerwarden_mesh blocked_v4 { 185.220.1.8 timeout 3600s, 185.220.1.7 timeout 86400s }\n",
+            runner.Calls[^1].Stdin);
+    }
+
+    [Fact]
+    public async Task Reverting_what_it_surely_holds_is_a_plain_delete_and_anything_else_is_guarded()
+    {
+        var runner = new ScriptedRunner()
+            .On("list set inet innerwarden_mesh blocked_v4", new CommandResult(0, """{"nftables": []}""", ""))
+            .On("list set inet innerwarden_mesh blocked_v6", new CommandResult(0, """{"nftables": []}""", ""));
+        var enforcer = Create(runner);
+        await enforcer.ListAsync(default);
+        await enforcer.ApplyAsync([new BlockRequest(IPAddress.Parse("185.220.1.7"), TimeSpan.FromHours(1))], default);
+
+        await enforcer.RevertAsync([IPAddress.Parse("185.220.1.7"), IPAddress.Parse("185.220.1.9")], default);
+
+        Assert.Equal(
+            "add element inet innerwarden_mesh blocked_v4 { 185.220.1.9 }\n" +
+            "delete element inet innerwarden_mesh blocked_v4 { 185.220.1.7, 185.220.1.9 }\n",
+            runner.Calls[^1].Stdin);
+    }
+
+    [Fact]
+    public async Task Before_any_listing_every_apply_uses_the_refresh_because_a_previous_run_may_have_left_the_address()
+    {
+        var runner = new ScriptedRunner();
+
+        await Create(runner).ApplyAsync([new BlockRequest(IPAddress.Parse("185.220.1.7"), TimeSpan.FromHours(1))], default);
+
+        Assert.Contains("delete element", Assert.Single(runner.Calls).Stdin, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Apply_of_the_same_address_twice_in_a_batch_uses_the_last_ttl_once()
     {
         var runner = new ScriptedRunner();
