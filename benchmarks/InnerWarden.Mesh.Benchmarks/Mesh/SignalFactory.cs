@@ -1,10 +1,9 @@
-using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Signals;
-using MessagePack;
+using InnerWarden.Mesh.Transport.Http.Wire;
 using NSec.Cryptography;
 
 namespace InnerWarden.Mesh.Benchmarks.Mesh;
@@ -122,49 +121,11 @@ internal sealed class SignalFactory : IDisposable
     public static IPAddress AddressOf(long index) =>
         new([(byte)(20 + (index >> 22)), (byte)((index >> 14) & 255), (byte)((index >> 6) & 255), (byte)((index & 63) + 1)]);
 
-    /// <summary>The transport's MessagePack map of a signal (plugins/InnerWarden.Mesh.Transport.Http/README.md).</summary>
-    public static void WriteMessagePack(ref MessagePackWriter writer, ThreatSignal signal)
-    {
-        writer.WriteMapHeader(8);
-        writer.Write("node_id");
-        writer.Write(signal.NodeId);
-        writer.Write("ip");
-        writer.Write(signal.Ip);
-        writer.Write("detector");
-        writer.Write(signal.Detector);
-        writer.Write("confidence");
-        writer.Write(signal.Confidence);
-        writer.Write("evidence_hash");
-        writer.Write(signal.EvidenceHash);
-        writer.Write("ttl_secs");
-        writer.Write(signal.TtlSecs);
-        writer.Write("timestamp");
-        writer.WriteArrayHeader(2);
-        writer.Write(signal.Timestamp.UnixSeconds);
-        writer.Write((uint)signal.Timestamp.Nanoseconds);
-        writer.Write("signature");
-        writer.Write(signal.Signature);
-    }
+    /// <summary>One signal as a MessagePack body, in the transport's own wire form.</summary>
+    public static byte[] ToMessagePack(ThreatSignal signal) => MessagePackSignal.ToBytes(signal);
 
-    /// <summary>One signal as a MessagePack body.</summary>
-    public static byte[] ToMessagePack(ThreatSignal signal) => ToMessagePack([signal], asBatch: false);
-
-    /// <summary>Signals as a MessagePack batch body (an array of maps), or the single map when not a batch.</summary>
-    public static byte[] ToMessagePack(ReadOnlySpan<ThreatSignal> signals, bool asBatch = true)
-    {
-        var buffer = new ArrayBufferWriter<byte>(360 * signals.Length + 8);
-        var writer = new MessagePackWriter(buffer);
-        if (asBatch)
-        {
-            writer.WriteArrayHeader(signals.Length);
-        }
-        foreach (var signal in signals)
-        {
-            WriteMessagePack(ref writer, signal);
-        }
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>Signals as a MessagePack batch body (an array of maps), in the transport's own wire form.</summary>
+    public static byte[] ToMessagePack(ReadOnlySpan<ThreatSignal> signals) => MessagePackSignal.BatchToBytes(signals.ToArray());
 
     public void Dispose()
     {
