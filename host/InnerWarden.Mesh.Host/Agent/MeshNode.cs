@@ -432,25 +432,18 @@ internal sealed partial class MeshNode : IAsyncDisposable
         var addresses = new List<IPAddress>();
         foreach (var peer in _parts.Settings.Peers)
         {
-            var host = peer.Endpoint.IdnHost;
-            if (IPAddress.TryParse(host, out var literal))
+            var (found, error) = await PeerAddressResolver.ResolveAsync(peer.Endpoint, cancellationToken).ConfigureAwait(false);
+            addresses.AddRange(found);
+            if (error is not null)
             {
-                addresses.Add(literal);
-                continue;
-            }
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                addresses.AddRange(await Dns.GetHostAddressesAsync(host, timeout.Token).ConfigureAwait(false));
-            }
-            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                LogPeerUnresolved(_logger, host, ex.Message);
+                LogPeerUnresolved(_logger, peer.Endpoint.IdnHost, error);
             }
         }
         return addresses;
     }
+
+    // The configured poll interval; config validation keeps it positive, this guards hand-built settings (tests).
+    private TimeSpan PollInterval => _parts.Settings.PollInterval > TimeSpan.Zero ? _parts.Settings.PollInterval : TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Pings configured peers until every key is resolved (or verified), vouching for each as it resolves and
@@ -458,7 +451,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// </summary>
     private async Task RunDiscoveryAsync(PeerDiscovery discovery, CancellationToken cancellationToken)
     {
-        var poll = _parts.Settings.PollInterval > TimeSpan.Zero ? _parts.Settings.PollInterval : TimeSpan.FromSeconds(10);
+        var poll = PollInterval;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -509,7 +502,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
 
     private async Task RunPeriodicAsync(CancellationToken cancellationToken)
     {
-        var poll = _parts.Settings.PollInterval > TimeSpan.Zero ? _parts.Settings.PollInterval : TimeSpan.FromSeconds(10);
+        var poll = PollInterval;
         while (!cancellationToken.IsCancellationRequested)
         {
             var delay = poll;

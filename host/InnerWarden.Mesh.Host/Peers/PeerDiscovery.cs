@@ -101,22 +101,14 @@ internal sealed partial class PeerDiscovery(IMeshTransport transport, NodeSettin
 
     private async Task ResolveAddressesAsync(Uri endpoint, CancellationToken cancellationToken)
     {
-        var host = endpoint.IdnHost.TrimStart('[').TrimEnd(']');
-        if (IPAddress.TryParse(host, out var literal))
+        var (addresses, error) = await PeerAddressResolver.ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        foreach (var address in addresses)
         {
-            _addresses.TryAdd(literal, 0);
-            return;
+            _addresses.TryAdd(address, 0);
         }
-        try
+        if (error is not null)
         {
-            foreach (var address in await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false))
-            {
-                _addresses.TryAdd(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, 0);
-            }
-        }
-        catch (SocketException ex)
-        {
-            LogDnsFailed(logger, host, endpoint, ex.Message);
+            LogDnsFailed(logger, endpoint.IdnHost, endpoint, error);
         }
     }
 
