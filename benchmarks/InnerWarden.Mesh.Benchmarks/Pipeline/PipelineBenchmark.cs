@@ -96,6 +96,7 @@ internal static class PipelineBenchmark
         long contention = Monitor.LockContentionCount, saves = node.Node.Store.Saves, gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         var saveTime = node.Node.Store.SaveTime;
         var pause = GC.GetTotalPauseDuration();
+        long allocated = GC.GetTotalAllocatedBytes();
         var cpu = CpuClock.Process();
         var wall = Stopwatch.StartNew();
         Partitioned.Run(threads, json.Length, (from, to) =>
@@ -115,7 +116,8 @@ internal static class PipelineBenchmark
         {
             Console.WriteLine($"{label}: {elapsed.TotalMilliseconds:N0} ms wall, {cpuUsed.TotalMilliseconds:N0} ms CPU; lock contentions {Monitor.LockContentionCount - contention:N0}; " +
                 $"state saves {node.Node.Store.Saves - saves:N0} taking {(node.Node.Store.SaveTime - saveTime).TotalMilliseconds:N0} ms; " +
-                $"GC gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:N0} ms");
+                $"GC gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:N0} ms; " +
+                $"allocated {(GC.GetTotalAllocatedBytes() - allocated) / (double)json.Length:N0} B/signal, last gen0 promoted {GC.GetGCMemoryInfo(GCKind.Ephemeral).PromotedBytes / 1024:N0} KB");
         }
         long good = expected.Sum(a => verdicts[(int)a]);
         var spread = string.Join(", ", Enum.GetValues<SignalAction>().Where(a => verdicts[(int)a] > 0).Select(a => $"{a.ToWire()} {verdicts[(int)a]:N0}"));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace InnerWarden.Mesh.Contracts.Signals;
 
@@ -8,8 +9,11 @@ namespace InnerWarden.Mesh.Contracts.Signals;
 /// </summary>
 /// <param name="UnixSeconds">Whole seconds since 1970-01-01T00:00:00Z.</param>
 /// <param name="Nanoseconds">Nanoseconds within the second, 0 - 999,999,999.</param>
-public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds) : IComparable<SignalTimestamp>
+public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds) : IComparable<SignalTimestamp>, IUtf8SpanFormattable
 {
+    /// <summary>Longest UTF-8 form: <c>yyyy-MM-ddTHH:mm:ss.fffffffff+00:00</c>.</summary>
+    public const int MaxUtf8Length = 35;
+
     /// <summary>The instant of a <see cref="DateTimeOffset"/> (exact: ticks are whole multiples of 100 ns).</summary>
     public static SignalTimestamp FromDateTimeOffset(DateTimeOffset value)
     {
@@ -28,10 +32,49 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
         DateTimeOffset.UnixEpoch.AddTicks(UnixSeconds * TimeSpan.TicksPerSecond + Nanoseconds / 100);
 
     /// <summary>The form inside the signed bytes: <c>2026-03-27T12:34:56.123456789+00:00</c>.</summary>
-    public string ToCanonicalString() => Format("+00:00");
+    public string ToCanonicalString() => Format(canonical: true);
 
     /// <summary>The form written in JSON: <c>2026-03-27T12:34:56.123456789Z</c>.</summary>
-    public string ToJsonString() => Format("Z");
+    public string ToJsonString() => Format(canonical: false);
+
+    /// <summary>
+    /// Writes the JSON form as UTF-8, or the canonical (signed) form when <paramref name="format"/> is <c>"C"</c>,
+    /// without allocating: the verify and audit paths format one per signal.
+    /// </summary>
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        bool canonical = format switch
+        {
+            "" or "J" => false,
+            "C" => true,
+            _ => throw new FormatException($"timestamp format '{format}' is not 'J' (JSON) or 'C' (canonical)"),
+        };
+        return TryFormatUtf8(utf8Destination, canonical, out bytesWritten);
+    }
+
+    /// <summary>Writes the canonical (<c>+00:00</c>) or JSON (<c>Z</c>) form as UTF-8.</summary>
+    public bool TryFormatUtf8(Span<byte> destination, bool canonical, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        var whole = DateTimeOffset.FromUnixTimeSeconds(UnixSeconds).UtcDateTime;
+        if (!whole.TryFormat(destination, out int written, "yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+        var rest = destination[written..];
+        if (!TryWriteFraction(Nanoseconds, rest, out int fraction))
+        {
+            return false;
+        }
+        written += fraction;
+        ReadOnlySpan<byte> offset = canonical ? "+00:00"u8 : "Z"u8;
+        if (!offset.TryCopyTo(destination[written..]))
+        {
+            return false;
+        }
+        bytesWritten = written + offset.Length;
+        return true;
+    }
 
     /// <inheritdoc />
     public override string ToString() => ToJsonString();
@@ -43,40 +86,48 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
         return bySeconds != 0 ? bySeconds : Nanoseconds.CompareTo(other.Nanoseconds);
     }
 
-    private string Format(string offset)
+    private string Format(bool canonical)
     {
-        var whole = DateTimeOffset.FromUnixTimeSeconds(UnixSeconds).UtcDateTime;
-        var text = whole.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
-        return text + FractionDigits(Nanoseconds) + offset;
+        Span<byte> utf8 = stackalloc byte[MaxUtf8Length];
+        if (!TryFormatUtf8(utf8, canonical, out int written))
+        {
+            throw new InvalidOperationException($"timestamp {UnixSeconds}s {Nanoseconds}ns does not fit {MaxUtf8Length} bytes");
+        }
+        return Encoding.UTF8.GetString(utf8[..written]);
     }
 
     // chrono's AutoSi form: nothing for 0, else 3, 6 or 9 digits, the fewest that show every non-zero digit.
-    private static string FractionDigits(int nanos)
+    private static bool TryWriteFraction(int nanos, Span<byte> destination, out int written)
     {
+        written = 0;
         if (nanos == 0)
         {
-            return "";
+            return true;
         }
-        if (nanos % 1_000_000 == 0)
+        var (value, digits) = nanos % 1_000_000 == 0 ? (nanos / 1_000_000, "D3")
+            : nanos % 1_000 == 0 ? (nanos / 1_000, "D6")
+            : (nanos, "D9");
+        if (destination.IsEmpty || !value.TryFormat(destination[1..], out int count, digits, CultureInfo.InvariantCulture))
         {
-            return "." + (nanos / 1_000_000).ToString("D3", CultureInfo.InvariantCulture);
+            return false;
         }
-        if (nanos % 1_000 == 0)
-        {
-            return "." + (nanos / 1_000).ToString("D6", CultureInfo.InvariantCulture);
-        }
-        return "." + nanos.ToString("D9", CultureInfo.InvariantCulture);
+        destination[0] = (byte)'.';
+        written = count + 1;
+        return true;
     }
 
     /// <summary>
     /// Parses RFC 3339 (<c>YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)</c>, fraction of 1 - 9 digits) and
     /// converts it to UTC. Returns false with a reason for anything else.
     /// </summary>
-    public static bool TryParse(string text, out SignalTimestamp value, out string? error)
+    public static bool TryParse(string text, out SignalTimestamp value, out string? error) => TryParse(text.AsSpan(), out value, out error);
+
+    /// <inheritdoc cref="TryParse(string, out SignalTimestamp, out string?)"/>
+    public static bool TryParse(ReadOnlySpan<char> text, out SignalTimestamp value, out string? error)
     {
         value = default;
         error = null;
-        var s = text.AsSpan();
+        var s = text;
         if (s.Length < 20 || s.Length > 40)
         {
             error = $"timestamp '{Shorten(text)}' is not RFC 3339";
@@ -154,5 +205,5 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
         return true;
     }
 
-    private static string Shorten(string text) => text.Length <= 48 ? text : text[..48] + "...";
+    private static string Shorten(ReadOnlySpan<char> text) => text.Length <= 48 ? text.ToString() : string.Concat(text[..48], "...");
 }

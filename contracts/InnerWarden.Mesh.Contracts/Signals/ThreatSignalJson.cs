@@ -64,7 +64,8 @@ public static class ThreatSignalJson
         {
             return SignalParseResult.Fail("expected a JSON object");
         }
-        string? nodeId = null, ip = null, detector = null, evidenceHash = null, timestampText = null, signature = null;
+        string? nodeId = null, ip = null, detector = null, evidenceHash = null, signature = null, timestampError = null;
+        SignalTimestamp? timestamp = null;
         float? confidence = null;
         ulong? ttl = null;
         while (reader.Read())
@@ -73,21 +74,23 @@ public static class ThreatSignalJson
             {
                 break;
             }
-            string name = reader.GetString() ?? "";
+            // Names are matched on the UTF-8 (escapes included) rather than read into strings: a signal has
+            // eight of them, and this runs for every signal received.
+            var field = FieldOf(ref reader);
             if (!reader.Read())
             {
                 return SignalParseResult.Fail("truncated JSON");
             }
-            string? error = name switch
+            string? error = field switch
             {
-                "node_id" => ReadString(ref reader, name, ref nodeId),
-                "ip" => ReadString(ref reader, name, ref ip),
-                "detector" => ReadString(ref reader, name, ref detector),
-                "evidence_hash" => ReadString(ref reader, name, ref evidenceHash),
-                "timestamp" => ReadString(ref reader, name, ref timestampText),
-                "signature" => ReadString(ref reader, name, ref signature),
-                "confidence" => ReadConfidence(ref reader, ref confidence),
-                "ttl_secs" => ReadTtl(ref reader, ref ttl),
+                Field.NodeId => ReadString(ref reader, "node_id", ref nodeId),
+                Field.Ip => ReadString(ref reader, "ip", ref ip),
+                Field.Detector => ReadString(ref reader, "detector", ref detector),
+                Field.EvidenceHash => ReadString(ref reader, "evidence_hash", ref evidenceHash),
+                Field.Timestamp => ReadTimestamp(ref reader, ref timestamp, ref timestampError),
+                Field.Signature => ReadString(ref reader, "signature", ref signature),
+                Field.Confidence => ReadConfidence(ref reader, ref confidence),
+                Field.TtlSecs => ReadTtl(ref reader, ref ttl),
                 _ => Skip(ref reader),
             };
             if (error is not null)
@@ -101,18 +104,72 @@ public static class ThreatSignalJson
         }
         string? missing = nodeId is null ? "node_id" : ip is null ? "ip" : detector is null ? "detector"
             : confidence is null ? "confidence" : evidenceHash is null ? "evidence_hash" : ttl is null ? "ttl_secs"
-            : timestampText is null ? "timestamp" : signature is null ? "signature" : null;
+            : timestamp is null && timestampError is null ? "timestamp" : signature is null ? "signature" : null;
         if (missing is not null)
         {
             return SignalParseResult.Fail($"missing field `{missing}`");
         }
-        if (!SignalTimestamp.TryParse(timestampText!, out var timestamp, out var timestampError))
+        if (timestampError is not null)
         {
-            return SignalParseResult.Fail(timestampError!);
+            return SignalParseResult.Fail(timestampError);
         }
         // The null checks above cover every field; the compiler cannot follow the chained conditional.
         return SignalParseResult.Ok(new ThreatSignal(nodeId!, ip!, detector!, confidence!.Value, evidenceHash!,
-            ttl!.Value, timestamp, signature!));
+            ttl!.Value, timestamp!.Value, signature!));
+    }
+
+    private enum Field
+    {
+        Unknown,
+        NodeId,
+        Ip,
+        Detector,
+        Confidence,
+        EvidenceHash,
+        TtlSecs,
+        Timestamp,
+        Signature,
+    }
+
+    private static Field FieldOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("node_id"u8) ? Field.NodeId
+        : reader.ValueTextEquals("ip"u8) ? Field.Ip
+        : reader.ValueTextEquals("detector"u8) ? Field.Detector
+        : reader.ValueTextEquals("confidence"u8) ? Field.Confidence
+        : reader.ValueTextEquals("evidence_hash"u8) ? Field.EvidenceHash
+        : reader.ValueTextEquals("ttl_secs"u8) ? Field.TtlSecs
+        : reader.ValueTextEquals("timestamp"u8) ? Field.Timestamp
+        : reader.ValueTextEquals("signature"u8) ? Field.Signature
+        : Field.Unknown;
+
+    // The timestamp is parsed from a stack copy of its text: it is not kept as a string.
+    private static string? ReadTimestamp(ref Utf8JsonReader reader, ref SignalTimestamp? target, ref string? parseError)
+    {
+        if (target is not null || parseError is not null)
+        {
+            return "duplicate field `timestamp`";
+        }
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return $"invalid type for `timestamp`: expected a string, found {Describe(reader.TokenType)}";
+        }
+        int length = reader.HasValueSequence ? (int)Math.Min(reader.ValueSequence.Length, int.MaxValue) : reader.ValueSpan.Length;
+        if (length > MaxFieldLength)
+        {
+            // Too long for the stack copy: the plain string path, with its length checks and messages.
+            string? text = null;
+            return ReadString(ref reader, "timestamp", ref text)
+                ?? (SignalTimestamp.TryParse(text!, out var value, out parseError) ? Store(ref target, value) : null);
+        }
+        Span<char> chars = stackalloc char[MaxFieldLength];
+        int written = reader.CopyString(chars);
+        return SignalTimestamp.TryParse(chars[..written], out var parsed, out parseError) ? Store(ref target, parsed) : null;
+    }
+
+    private static string? Store(ref SignalTimestamp? target, SignalTimestamp value)
+    {
+        target = value;
+        return null;
     }
 
     private static string? ReadString(ref Utf8JsonReader reader, string name, ref string? target)

@@ -1,32 +1,43 @@
+using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Audit;
 
 /// <summary>
 /// Appends one JSON line per signal to <c>&lt;data_dir&gt;/mesh-signals-YYYY-MM-DD.jsonl</c> (UTC date of the
-/// line). A single background writer owns the file; <see cref="Write"/> only queues, so the pipeline never
-/// waits for the disk and never sees an I/O error (those are logged).
+/// line). <see cref="Write"/> formats the line into an in-memory batch at once (about a microsecond, no object
+/// left behind for the garbage collector); a single background writer owns the files and writes whole batches,
+/// so the pipeline never waits for the disk and never sees an I/O error (those are logged).
 /// </summary>
 internal sealed partial class AuditLog : IAsyncDisposable
 {
-    // Relaxed escaping keeps base64 signatures greppable ('+' stays '+'); the file is never embedded in HTML.
-    private static readonly AuditJsonContext Json = new(new JsonSerializerOptions(AuditJsonContext.Default.Options) { TypeInfoResolver = null, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-
-    // Longest a line waits in memory before the writer wakes for it (FlushAsync does not wait for it).
+    // Longest a line waits in memory before the writer takes its batch (FlushAsync does not wait for it).
     private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(20);
+
+    // A batch that once grew past this (a burst while the disk stalled) is not kept around at that size.
+    private const int RetainedBatchCapacity = 4 * 1024 * 1024;
 
     private readonly string _directory;
     private readonly ILogger _logger;
-    private readonly Channel<Item> _channel = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    // Relaxed escaping keeps base64 signatures greppable ('+' stays '+'); the file is never embedded in HTML.
+    private readonly Utf8JsonWriter _json = new(Stream.Null, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    // Guarded by _gate: the lines not yet taken by the writer, where each UTC day's run of them ends, and the
+    // flushes waiting for them.
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
+    private ArrayBufferWriter<byte> _filling = new(64 * 1024);
+    private List<(long Day, int End)> _days = [];
+    private List<TaskCompletionSource> _waiters = [];
+    private bool _closed;
     private Task? _loop;
-    // The open day's file and a JSON writer over it: lines are serialized straight to UTF-8, no string per line.
-    private FileStream? _writer;
-    private Utf8JsonWriter? _json;
+    // Owned by the writer loop: the batch being written and the open day's file.
+    private ArrayBufferWriter<byte> _draining = new(64 * 1024);
+    private List<(long Day, int End)> _drainingDays = [];
+    private FileStream? _file;
     private string? _currentPath;
     private long _currentDay = -1;
 
@@ -40,14 +51,53 @@ internal sealed partial class AuditLog : IAsyncDisposable
     public static string PathFor(string directory, DateTimeOffset at) =>
         Path.Combine(directory, "mesh-signals-" + at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".jsonl");
 
-    public void Start() => _loop ??= Task.Run(WriteLoopAsync);
-
-    /// <summary>Queues a line; never throws.</summary>
-    public void Write(AuditRecord record)
+    public void Start()
     {
-        if (!_channel.Writer.TryWrite(new Item(record, null)))
+        lock (_gate)
         {
-            LogDropped(_logger, record.Action);
+            _loop ??= Task.Run(WriteLoopAsync);
+        }
+    }
+
+    /// <summary>Formats and queues a line; never throws.</summary>
+    public void Write(in AuditRecord record)
+    {
+        long day = record.LoggedAt.UtcTicks / TimeSpan.TicksPerDay;
+        bool wasEmpty;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                LogDropped(_logger, record.Action);
+                return;
+            }
+            wasEmpty = _filling.WrittenCount == 0;
+            try
+            {
+                // Formatted apart first, so a line that fails half-way leaves nothing of itself in the batch.
+                AuditLineFormat.WriteLine(_json, _line, record);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                _line.ResetWrittenCount();
+                LogFormatFailed(_logger, record.Action, ex.Message, ex);
+                return;
+            }
+            _filling.Write(_line.WrittenSpan);
+            _line.ResetWrittenCount();
+            // Runs of lines per UTC day, each ending where its last line ends.
+            if (_days.Count > 0 && _days[^1].Day == day)
+            {
+                _days[^1] = (day, _filling.WrittenCount);
+            }
+            else
+            {
+                _days.Add((day, _filling.WrittenCount));
+            }
+        }
+        if (wasEmpty)
+        {
+            _wake.Release();
         }
     }
 
@@ -55,127 +105,144 @@ internal sealed partial class AuditLog : IAsyncDisposable
     public Task FlushAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_channel.Writer.TryWrite(new Item(null, done)))
+        lock (_gate)
         {
-            return Task.CompletedTask;
+            if (_closed)
+            {
+                return Task.CompletedTask;
+            }
+            _waiters.Add(done);
         }
         Start();
+        _wake.Release();
         return done.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _channel.Writer.TryComplete();
-        if (_loop is not null)
+        Task loop;
+        lock (_gate)
         {
-            await _loop.ConfigureAwait(false);
+            // Lines queued before disposal are still written, even by a log that was never started.
+            _closed = true;
+            loop = _loop ??= Task.Run(WriteLoopAsync);
         }
+        _wake.Release();
+        await loop.ConfigureAwait(false);
+        _wake.Dispose();
+        await _json.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task WriteLoopAsync()
     {
-        var reader = _channel.Reader;
-        var waiters = new List<TaskCompletionSource>();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
-                while (reader.TryRead(out var item))
+                await _wake.WaitAsync().ConfigureAwait(false);
+                bool hurry;
+                lock (_gate)
                 {
-                    if (item.Record is not null)
-                    {
-                        await WriteLineAsync(item.Record).ConfigureAwait(false);
-                    }
-                    else if (item.Done is not null)
-                    {
-                        waiters.Add(item.Done);
-                    }
+                    hurry = _waiters.Count > 0 || _closed;
                 }
-                await FlushWriterAsync().ConfigureAwait(false);
-                bool flushRequested = waiters.Count > 0;
+                if (!hurry)
+                {
+                    // Under a stream of signals, writing each line costs a system call and a thread wake-up per
+                    // signal; pausing lets lines gather into one batch and one write.
+                    await Task.Delay(BatchPause).ConfigureAwait(false);
+                }
+                List<TaskCompletionSource> waiters;
+                bool closed;
+                lock (_gate)
+                {
+                    (_filling, _draining) = (_draining, _filling);
+                    (_days, _drainingDays) = (_drainingDays, _days);
+                    waiters = _waiters;
+                    _waiters = [];
+                    closed = _closed;
+                }
+                await WriteBatchAsync().ConfigureAwait(false);
                 foreach (var waiter in waiters)
                 {
                     waiter.TrySetResult();
                 }
-                waiters.Clear();
-                if (!flushRequested)
+                if (closed)
                 {
-                    // Under a stream of signals, waiting for each line costs a thread wake-up per signal (several
-                    // microseconds, a tenth of an Ed25519 verify); pausing lets lines gather into one batch and write.
-                    await Task.Delay(BatchPause).ConfigureAwait(false);
+                    return;
                 }
             }
         }
         finally
         {
-            await CloseAsync().ConfigureAwait(false);
+            await CloseFileAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task CloseAsync()
+    private async Task WriteBatchAsync()
     {
-        if (_json is not null)
+        int start = 0;
+        foreach (var (day, end) in _drainingDays)
         {
-            await _json.DisposeAsync().ConfigureAwait(false);
-            _json = null;
+            await WriteDayAsync(day, _draining.WrittenMemory[start..end]).ConfigureAwait(false);
+            start = end;
         }
-        if (_writer is not null)
+        _drainingDays.Clear();
+        if (_draining.Capacity > RetainedBatchCapacity)
         {
-            await _writer.DisposeAsync().ConfigureAwait(false);
-            _writer = null;
+            _draining = new ArrayBufferWriter<byte>(64 * 1024);
+        }
+        else
+        {
+            _draining.ResetWrittenCount();
         }
     }
 
-    private async Task WriteLineAsync(AuditRecord record)
+    private async Task WriteDayAsync(long day, ReadOnlyMemory<byte> lines)
     {
         try
         {
-            long day = record.LoggedAt.UtcTicks / TimeSpan.TicksPerDay;
-            if (day != _currentDay || _writer is null || _json is null)
+            if (day != _currentDay || _file is null)
             {
-                // A new UTC day (or the first line): roll to that day's file.
-                await CloseAsync().ConfigureAwait(false);
+                // A new UTC day (or the first batch): roll to that day's file.
+                await CloseFileAsync().ConfigureAwait(false);
                 Directory.CreateDirectory(_directory);
-                var path = PathFor(_directory, record.LoggedAt);
-                _writer = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
-                _json = new Utf8JsonWriter(_writer, new JsonWriterOptions { Encoder = Json.Options.Encoder });
+                var path = PathFor(_directory, new DateTimeOffset(day * TimeSpan.TicksPerDay, TimeSpan.Zero));
                 _currentPath = path;
+                _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
                 _currentDay = day;
             }
-            JsonSerializer.Serialize(_json, record, Json.AuditRecord);
-            _json.Flush();
-            _json.Reset();
-            _writer.WriteByte((byte)'\n');
+            await _file.WriteAsync(lines).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogWriteFailed(_logger, _currentPath ?? _directory, ex.Message, ex);
-            _json = null;
-            _writer = null;
-            _currentPath = null;
-            _currentDay = -1;
+            LogWriteFailed(_logger, _currentPath ?? _directory, lines.Span.Count((byte)'\n'), ex.Message, ex);
+            await CloseFileAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task FlushWriterAsync()
+    private async Task CloseFileAsync()
     {
-        try
+        var file = _file;
+        _file = null;
+        _currentDay = -1;
+        if (file is not null)
         {
-            if (_writer is not null)
+            try
             {
-                await _writer.FlushAsync().ConfigureAwait(false);
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogWriteFailed(_logger, _currentPath ?? _directory, 0, ex.Message, ex);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogWriteFailed(_logger, _currentPath ?? _directory, ex.Message, ex);
-        }
     }
 
-    private sealed record Item(AuditRecord? Record, TaskCompletionSource? Done);
+    [LoggerMessage(EventId = 3500, Level = LogLevel.Error, Message = "audit log {Path} could not be written ({Lines} lines lost): {Error}")]
+    private static partial void LogWriteFailed(ILogger logger, string path, int lines, string error, Exception exception);
 
-    [LoggerMessage(EventId = 3500, Level = LogLevel.Error, Message = "audit log {Path} could not be written: {Error}")]
-    private static partial void LogWriteFailed(ILogger logger, string path, string error, Exception exception);
+    [LoggerMessage(EventId = 3502, Level = LogLevel.Error, Message = "audit line for {Action} could not be formatted: {Error}")]
+    private static partial void LogFormatFailed(ILogger logger, string action, string error, Exception exception);
 
     [LoggerMessage(EventId = 3501, Level = LogLevel.Warning, Message = "audit log closed, {Action} line dropped")]
     private static partial void LogDropped(ILogger logger, string action);

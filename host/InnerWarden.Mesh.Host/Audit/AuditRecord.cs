@@ -1,8 +1,11 @@
+using InnerWarden.Mesh.Contracts.Signals;
+
 namespace InnerWarden.Mesh.Host.Audit;
 
 /// <summary>
 /// One line of <c>mesh-signals-YYYY-MM-DD.jsonl</c>: a signal received (with its verdict) or sent, or a block
-/// this node refused to hand to the firewall. Field names are snake_case and stable.
+/// this node refused to hand to the firewall. Field names are snake_case and stable; null fields are left out.
+/// A struct: one is made per signal on the hot path and formatted at once, so it never needs the heap.
 /// </summary>
 /// <param name="LoggedAt">When the line was written (node time).</param>
 /// <param name="Direction"><c>received</c>, <c>sent</c> or <c>local</c>.</param>
@@ -11,7 +14,7 @@ namespace InnerWarden.Mesh.Host.Audit;
 /// <param name="Detector">What saw it.</param>
 /// <param name="Confidence">The signer's confidence.</param>
 /// <param name="TtlSecs">The suggested TTL.</param>
-/// <param name="Timestamp">The signal's own timestamp (JSON form).</param>
+/// <param name="Timestamp">The signal's own timestamp (written in its JSON form).</param>
 /// <param name="Signature">The signature, so a line can be re-verified.</param>
 /// <param name="Action">The verdict's action (PROTOCOL.md name), or <c>refused</c>/<c>sent</c>.</param>
 /// <param name="Reason">The reject reason name, <c>None</c> when accepted.</param>
@@ -19,7 +22,7 @@ namespace InnerWarden.Mesh.Host.Audit;
 /// <param name="Score">Weighted score, when weighed.</param>
 /// <param name="Remote">The sending connection for received signals.</param>
 /// <param name="Peers">How many peers a sent signal was addressed to.</param>
-internal sealed record AuditRecord(
+internal readonly record struct AuditRecord(
     DateTimeOffset LoggedAt,
     string Direction,
     string? NodeId,
@@ -27,7 +30,7 @@ internal sealed record AuditRecord(
     string? Detector,
     float? Confidence,
     ulong? TtlSecs,
-    string? Timestamp,
+    SignalTimestamp? Timestamp,
     string? Signature,
     string Action,
     string Reason,

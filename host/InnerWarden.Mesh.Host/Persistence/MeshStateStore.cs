@@ -18,7 +18,7 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
     public const string FileName = "mesh-state.json";
 
     /// <summary>The interval between saves is at least this many times the last save's cost.</summary>
-    public const int CostFactor = 20;
+    public const int CostFactor = 50;
 
     /// <summary>Longest a change waits for its save however costly saves are (unless the debounce is longer).</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
@@ -34,6 +34,8 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
     private long _lastSaveTicks;
     private int _scheduled;
     private Task _pending = Task.CompletedTask;
+    // Completed by FlushAsync to cut the scheduled save's wait short (shutdown must not sit out the debounce).
+    private TaskCompletionSource _hurry = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MeshStateStore(string dataDirectory, TimeProvider time, ILogger logger, Func<MeshState> snapshot, TimeSpan? debounce = null)
     {
@@ -146,13 +148,16 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
         Interlocked.Exchange(ref _dirty, 1);
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
-            _pending = Task.Run(SaveLaterAsync);
+            var hurry = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _hurry, hurry);
+            _pending = Task.Run(() => SaveLaterAsync(hurry.Task));
         }
     }
 
-    /// <summary>Writes pending changes now.</summary>
+    /// <summary>Writes pending changes now (a scheduled save stops waiting for its interval).</summary>
     public async Task FlushAsync()
     {
+        Volatile.Read(ref _hurry).TrySetResult();
         await _pending.ConfigureAwait(false);
         SaveIfDirty();
     }
@@ -171,10 +176,11 @@ internal sealed partial class MeshStateStore : IAsyncDisposable
         return stretched <= debounce ? debounce : stretched < cap ? stretched : cap;
     }
 
-    private async Task SaveLaterAsync()
+    private async Task SaveLaterAsync(Task hurry)
     {
         // Wall-clock: the debounce bounds disk writes and CPU, it is not node logic.
-        await Task.Delay(DelayAfter(_debounce, TimeSpan.FromTicks(Interlocked.Read(ref _lastSaveTicks)))).ConfigureAwait(false);
+        var interval = Task.Delay(DelayAfter(_debounce, TimeSpan.FromTicks(Interlocked.Read(ref _lastSaveTicks))));
+        await Task.WhenAny(interval, hurry).ConfigureAwait(false);
         Interlocked.Exchange(ref _scheduled, 0);
         SaveIfDirty();
     }

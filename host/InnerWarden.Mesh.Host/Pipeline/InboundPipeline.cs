@@ -185,7 +185,7 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     private void Audit(ThreatSignal signal, SignalOrigin origin, SignalAction action, RejectReason reason, string? detail, double? score) =>
         _audit.Write(new AuditRecord(_time.GetUtcNow(), "received", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
-            signal.TtlSecs, signal.Timestamp.ToJsonString(), signal.Signature, action.ToWire(), reason.ToString(), detail, score,
+            signal.TtlSecs, signal.Timestamp, signal.Signature, action.ToWire(), reason.ToString(), detail, score,
             origin.RemoteAddress, null));
 
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using InnerWarden.Mesh.Contracts.Signals;
 using NSec.Cryptography;
 
@@ -28,14 +27,13 @@ internal static class SignalVerifier
         {
             return false;
         }
-        string canonical = SignalCanonicalForm.Format(signal);
-        int max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        int max = SignalCanonicalForm.MaxUtf8Length(signal);
         byte[]? rented = max > StackLimit ? ArrayPool<byte>.Shared.Rent(max) : null;
         try
         {
             Span<byte> buffer = rented ?? stackalloc byte[StackLimit];
-            int length = Encoding.UTF8.GetBytes(canonical, buffer);
-            return SignatureAlgorithm.Ed25519.Verify(publicKey, buffer[..length], signature);
+            return SignalCanonicalForm.TryWrite(signal, buffer, out int length)
+                && SignatureAlgorithm.Ed25519.Verify(publicKey, buffer[..length], signature);
         }
         finally
         {

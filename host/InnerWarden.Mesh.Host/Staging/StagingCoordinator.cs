@@ -332,7 +332,7 @@ internal sealed partial class StagingCoordinator
         var signal = _signer.Create(detection, ttlSecs);
         int peers = _transport!.GetPeerLinks().Count; // Checked non-null by the caller.
         _audit.Write(new AuditRecord(_time.GetUtcNow(), "sent", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
-            signal.TtlSecs, signal.Timestamp.ToJsonString(), signal.Signature, "sent", nameof(RejectReason.None), null, score, null, peers));
+            signal.TtlSecs, signal.Timestamp, signal.Signature, "sent", nameof(RejectReason.None), null, score, null, peers));
         Interlocked.Increment(ref _sent);
         Events.Publish(new NodeEvent(NodeEventKind.Broadcast, _time.GetUtcNow(), detection.Ip, _ownNodeId, Score: score,
             Ttl: TimeSpan.FromSeconds(ttlSecs), Detail: detection.Detector));

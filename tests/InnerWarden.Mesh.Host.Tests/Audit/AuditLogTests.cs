@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Tests.TestDoubles;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,7 +59,75 @@ public sealed class AuditLogTests
         Assert.False(Directory.Exists(blocker));
     }
 
+    [Fact]
+    public async Task Every_field_is_written_under_its_snake_case_name_and_nulls_are_left_out()
+    {
+        using var dir = new TempDirectory();
+        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+
+        log.Write(Record(NodeHarness.Start, "discarded") with { Peers = 3 });
+        log.Write(new AuditRecord(NodeHarness.Start, "local", null, "185.220.1.7", "sshd", null, null, null, null, "refused", "PrivateIp", "private", null, null, null));
+        await log.FlushAsync();
+
+        var lines = File.ReadAllLines(AuditLog.PathFor(dir.Path, NodeHarness.Start));
+        using var full = JsonDocument.Parse(lines[0]);
+        Assert.Equal(
+            ["logged_at", "direction", "node_id", "ip", "detector", "confidence", "ttl_secs", "timestamp", "signature", "action", "reason", "score", "remote", "peers"],
+            full.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(NodeHarness.Start, full.RootElement.GetProperty("logged_at").GetDateTimeOffset());
+        Assert.Equal(0.9f, full.RootElement.GetProperty("confidence").GetSingle());
+        Assert.Equal("2026-03-27T12:00:00Z", full.RootElement.GetProperty("timestamp").GetString());
+        Assert.Equal(0.63, full.RootElement.GetProperty("score").GetDouble());
+        Assert.Equal(3, full.RootElement.GetProperty("peers").GetInt32());
+        using var sparse = JsonDocument.Parse(lines[1]);
+        Assert.Equal(["logged_at", "direction", "ip", "detector", "action", "reason", "detail"], sparse.RootElement.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task A_peers_nan_confidence_or_broken_text_is_still_one_valid_line()
+    {
+        using var dir = new TempDirectory();
+        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+
+        log.Write(Record(NodeHarness.Start, "rejected") with { Confidence = float.NaN, Score = double.PositiveInfinity, Detector = "ssh\ud800x" });
+        await log.FlushAsync();
+
+        using var doc = JsonDocument.Parse(Assert.Single(File.ReadAllLines(AuditLog.PathFor(dir.Path, NodeHarness.Start))));
+        Assert.Equal("NaN", doc.RootElement.GetProperty("confidence").GetString());
+        Assert.Equal("Infinity", doc.RootElement.GetProperty("score").GetString());
+        Assert.Equal("ssh\ufffdx", doc.RootElement.GetProperty("detector").GetString());
+    }
+
+    [Fact]
+    public async Task Lines_written_before_start_reach_the_file_on_dispose_and_later_ones_are_refused()
+    {
+        using var dir = new TempDirectory();
+        var log = new AuditLog(dir.Path, NullLogger.Instance);
+        log.Write(Record(NodeHarness.Start, "discarded"));
+
+        await log.DisposeAsync();
+        log.Write(Record(NodeHarness.Start, "duplicate"));
+
+        var line = Assert.Single(File.ReadAllLines(AuditLog.PathFor(dir.Path, NodeHarness.Start)));
+        Assert.Contains("\"action\":\"discarded\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lines_from_many_threads_arrive_whole_and_each_once()
+    {
+        using var dir = new TempDirectory();
+        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+        log.Start();
+
+        Parallel.For(0, 4_000, i => log.Write(Record(NodeHarness.Start, "discarded") with { Peers = i }));
+        await log.FlushAsync();
+
+        var peers = File.ReadAllLines(AuditLog.PathFor(dir.Path, NodeHarness.Start))
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("peers").GetInt32()).Order();
+        Assert.Equal(Enumerable.Range(0, 4_000), peers);
+    }
+
     private static AuditRecord Record(DateTimeOffset at, string action) =>
-        new(at, "received", new string('a', 64), "185.220.1.7", "ssh_bruteforce", 0.9f, 3600, "2026-03-27T12:00:00Z", "a+b/c==",
+        new(at, "received", new string('a', 64), "185.220.1.7", "ssh_bruteforce", 0.9f, 3600, new SignalTimestamp(1_774_612_800, 0), "a+b/c==",
             action, "None", null, 0.63, "192.0.2.1:5000", null);
 }

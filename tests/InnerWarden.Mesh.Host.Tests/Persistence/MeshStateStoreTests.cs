@@ -89,10 +89,24 @@ public sealed class MeshStateStoreTests
         Assert.InRange(snapshots, 1, 3);
     }
 
+    [Fact]
+    public async Task Flush_does_not_sit_out_the_debounce_of_a_scheduled_save()
+    {
+        using var dir = new TempDirectory();
+        var store = new MeshStateStore(dir.Path, TimeProvider.System, NullLogger.Instance, () => Sample, debounce: TimeSpan.FromHours(1));
+
+        store.MarkDirty();
+        // The hour-long debounce would hold this for an hour; the guard only turns a hang into a failure.
+        await store.FlushAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.True(File.Exists(dir.File(MeshStateStore.FileName)));
+        Assert.Equal(1, store.Saves);
+    }
+
     [Theory]
     [InlineData(200, 0, 200)]      // cheap saves: the debounce
-    [InlineData(200, 5, 200)]      // 20 x 5 ms = 100 ms, still under the debounce
-    [InlineData(200, 50, 1_000)]   // a 50 ms save waits 20 x its cost
+    [InlineData(200, 3, 200)]      // 50 x 3 ms = 150 ms, still under the debounce
+    [InlineData(200, 40, 2_000)]   // a 40 ms save waits 50 x its cost
     [InlineData(200, 400, 5_000)]  // never past the cap, however slow
     [InlineData(8_000, 400, 8_000)] // a longer configured debounce is kept as is
     public void Save_interval_stretches_with_the_cost_of_the_last_save_up_to_a_bound(int debounceMs, int costMs, int expectedMs)

@@ -168,6 +168,7 @@ public sealed class InboundPipelineTests
         { "old", RejectReason.TimestampTooOld },
         { "future", RejectReason.TimestampTooFarFuture },
         { "confidence", RejectReason.InvalidConfidence },
+        { "nan", RejectReason.InvalidConfidence },
         { "signature", RejectReason.InvalidSignature },
         { "ip", RejectReason.InvalidIp },
         { "own", RejectReason.Allowlisted },
@@ -189,6 +190,8 @@ public sealed class InboundPipelineTests
             "old" => Aged(peer, time, TimeSpan.FromMinutes(-61)),
             "future" => Aged(peer, time, TimeSpan.FromMinutes(6)),
             "confidence" => peer.Signal(Attacker, 1.5f),
+            // MessagePack can carry a NaN float; JSON cannot, and the audit line must still be written.
+            "nan" => peer.Signal(Attacker, float.NaN),
             "signature" => peer.Signal(Attacker) with { Ip = "185.220.1.9" },
             "ip" => peer.Signal(Attacker) with { Ip = "not-an-ip" },
             "own" => peer.Signal(NodeHarness.OwnAddress.ToString()),

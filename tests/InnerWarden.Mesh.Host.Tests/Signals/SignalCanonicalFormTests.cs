@@ -1,3 +1,8 @@
+using System.Globalization;
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Host.Tests.Signals;
@@ -14,6 +19,68 @@ public sealed class SignalCanonicalFormTests
     [InlineData(0.09375f, "0.0938")]
     public void Confidence_is_rounded_to_four_places_ties_to_even(float value, string expected) =>
         Assert.Equal(expected, SignalCanonicalForm.FormatConfidence(value));
+
+    [Theory]
+    [InlineData(-0.5f, "-0.5000")]
+    [InlineData(123456789f, "123456792.0000")]
+    [InlineData(2e11f, "199999995904.0000")]
+    [InlineData(1e30f, "1000000015047466219876688855040.0000")]
+    [InlineData(float.MaxValue, "340282346638528859811704183484516925440.0000")]
+    [InlineData(float.MinValue, "-340282346638528859811704183484516925440.0000")]
+    [InlineData(float.NaN, "NaN")]
+    [InlineData(float.PositiveInfinity, "inf")]
+    [InlineData(float.NegativeInfinity, "-inf")]
+    public void Confidence_outside_zero_to_one_is_still_written_exactly(float value, string expected) =>
+        Assert.Equal(expected, SignalCanonicalForm.FormatConfidence(value));
+
+    [Property(MaxTest = 300)]
+    public Property Canonical_bytes_are_the_utf8_of_the_fields_joined_by_bars() =>
+        Prop.ForAll(
+            ArbMap.Default.ArbFor<NonNull<string>>(),
+            ArbMap.Default.ArbFor<NonNull<string>>(),
+            Gen.Choose(0, 1_000_000_000).Select(n => (long)n * 7).ToArbitrary(),
+            (ip, detector, seconds) =>
+            {
+                var signal = Sample with { Ip = ip.Get, Detector = detector.Get, TtlSecs = (ulong)seconds, Timestamp = new SignalTimestamp(seconds, (int)(seconds % 1_000_000_000)) };
+                byte[] expected = Encoding.UTF8.GetBytes(string.Join('|', signal.NodeId, signal.Ip, signal.Detector,
+                    SignalCanonicalForm.FormatConfidence(signal.Confidence), signal.EvidenceHash,
+                    signal.TtlSecs.ToString(CultureInfo.InvariantCulture), signal.Timestamp.ToCanonicalString()));
+                var buffer = new byte[SignalCanonicalForm.MaxUtf8Length(signal)];
+                return SignalCanonicalForm.TryWrite(signal, buffer, out int written)
+                    && buffer.AsSpan(0, written).SequenceEqual(expected)
+                    && SignalCanonicalForm.ToBytes(signal).AsSpan().SequenceEqual(expected);
+            });
+
+    [Fact]
+    public void A_buffer_one_byte_short_is_refused_not_overrun()
+    {
+        byte[] full = SignalCanonicalForm.ToBytes(Sample);
+        for (int size = 0; size < full.Length; size++)
+        {
+            var buffer = new byte[size];
+            Assert.False(SignalCanonicalForm.TryWrite(Sample, buffer, out _), $"a {size}-byte buffer");
+        }
+        Assert.True(SignalCanonicalForm.TryWrite(Sample, new byte[full.Length], out int written));
+        Assert.Equal(full.Length, written);
+    }
+
+    [Theory]
+    [InlineData("J", "2026-03-27T12:34:56.123456789Z")]
+    [InlineData("", "2026-03-27T12:34:56.123456789Z")]
+    [InlineData("C", "2026-03-27T12:34:56.123456789+00:00")]
+    public void Timestamp_formats_as_utf8_in_either_form(string format, string expected)
+    {
+        var ts = new SignalTimestamp(DateTimeOffset.Parse("2026-03-27T12:34:56Z", CultureInfo.InvariantCulture).ToUnixTimeSeconds(), 123_456_789);
+        var buffer = new byte[SignalTimestamp.MaxUtf8Length];
+        Assert.True(ts.TryFormat(buffer, out int written, format, CultureInfo.InvariantCulture));
+        Assert.Equal(expected, Encoding.UTF8.GetString(buffer, 0, written));
+        Assert.False(ts.TryFormat(buffer.AsSpan(0, written - 1), out _, format, CultureInfo.InvariantCulture));
+        Assert.Throws<FormatException>(() => ts.TryFormat(buffer, out _, "x", CultureInfo.InvariantCulture));
+    }
+
+    private static readonly ThreatSignal Sample = new(
+        "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", "185.220.1.7", "ssh_bruteforce", 0.92f,
+        "527e38bae655731d5d39b083834e34eb81ef7ff7e51a869be19be87ae89b974c", 3600, new SignalTimestamp(1_774_614_896, 123_456_789), "");
 
     [Theory]
     [InlineData(0, "2026-03-27T12:34:56+00:00")]
