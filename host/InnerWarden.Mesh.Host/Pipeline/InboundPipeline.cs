@@ -104,7 +104,9 @@ internal sealed partial class InboundPipeline : ISignalSink
     private SignalVerdict Submit(ThreatSignal signal, SignalOrigin origin)
     {
         Interlocked.Increment(ref _received);
-        var fields = _validator.CheckFields(signal);
+        // Decoded once by validation, then used by dedup and verify.
+        Span<byte> signature = stackalloc byte[SignalEncoding.SignatureLength];
+        var fields = _validator.CheckFields(signal, signature);
         if (!fields.IsValid || fields.Ip is not { } parsed)
         {
             return Reject(signal, origin, fields.IsValid ? RejectReason.InvalidIp : fields.Reason, fields.Detail);
@@ -116,16 +118,16 @@ internal sealed partial class InboundPipeline : ISignalSink
         {
             return Reject(signal, origin, freshness.Reason, freshness.Detail);
         }
-        if (_seen.Contains(signal.Signature))
+        if (_seen.Contains(signature))
         {
             return Duplicate(signal, origin);
         }
-        if (!SignalVerifier.Verify(signal))
+        if (!SignalVerifier.Verify(signal, signature))
         {
             return Reject(signal, origin, RejectReason.InvalidSignature, "the signature does not verify against node_id");
         }
         // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
-        if (!_seen.TryAdd(signal.Signature) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
+        if (!_seen.TryAdd(signature) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
         {
             return Duplicate(signal, origin);
         }
@@ -142,7 +144,9 @@ internal sealed partial class InboundPipeline : ISignalSink
         var reputation = _book.RecordSignal(signal.NodeId, now);
         double score = _book.Policy.Weigh(reputation, signal.Confidence, now);
         var ttl = TimeSpan.FromSeconds(Math.Min(signal.TtlSecs, MaxTtlSecs));
-        var result = _staging.Stage(new StageRequest(ip, signal.NodeId, score, signal.Detector, ttl, Local: false, now));
+        // The book's copy of the node id, not this signal's: staged and remembered entries outlive the signal, and
+        // one shared string per peer instead of one per entry keeps a flood of them out of the older GC generations.
+        var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now));
         Interlocked.Increment(ref _accepted);
         LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
         Audit(signal, origin, result.Action, RejectReason.None, null, score);

@@ -42,12 +42,22 @@ internal sealed class SeenSignals
     }
 
     /// <summary>True when the signature was recorded within the window.</summary>
-    public bool Contains(string signature)
+    public bool Contains(string signature) => TryKey(signature, out var key) && Contains(key);
+
+    /// <summary><see cref="Contains(string)"/> for a decoded signature.</summary>
+    public bool Contains(ReadOnlySpan<byte> signature) => signature.Length >= 16 && Contains(KeyOf(signature));
+
+    /// <summary>
+    /// Records a verified signature; false when it was already there (a concurrent copy won the race). Text that is
+    /// not base64 cannot have verified, so there is nothing to remember and it counts as added.
+    /// </summary>
+    public bool TryAdd(string signature) => !TryKey(signature, out var key) || TryAdd(key);
+
+    /// <summary><see cref="TryAdd(string)"/> for a decoded signature.</summary>
+    public bool TryAdd(ReadOnlySpan<byte> signature) => signature.Length < 16 || TryAdd(KeyOf(signature));
+
+    private bool Contains(UInt128 key)
     {
-        if (!TryKey(signature, out var key))
-        {
-            return false;
-        }
         var now = _time.GetUtcNow();
         lock (_gate)
         {
@@ -55,14 +65,8 @@ internal sealed class SeenSignals
         }
     }
 
-    /// <summary>Records a verified signature; false when it was already there (a concurrent copy won the race).</summary>
-    public bool TryAdd(string signature)
+    private bool TryAdd(UInt128 key)
     {
-        if (!TryKey(signature, out var key))
-        {
-            // Not base64: such a signal cannot have verified, so there is nothing to remember.
-            return true;
-        }
         var now = _time.GetUtcNow();
         lock (_gate)
         {
@@ -103,7 +107,9 @@ internal sealed class SeenSignals
             key = default;
             return false;
         }
-        key = BinaryPrimitives.ReadUInt128LittleEndian(bytes);
+        key = KeyOf(bytes);
         return true;
     }
+
+    private static UInt128 KeyOf(ReadOnlySpan<byte> signature) => BinaryPrimitives.ReadUInt128LittleEndian(signature);
 }

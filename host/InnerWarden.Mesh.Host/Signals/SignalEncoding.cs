@@ -11,25 +11,17 @@ internal static class SignalEncoding
     /// <summary>Characters in a node_id or evidence_hash.</summary>
     public const int HexLength = 64;
 
+    /// <summary>Bytes in an Ed25519 signature.</summary>
+    public const int SignatureLength = 64;
+
     /// <summary>Characters in a padded base64 64-byte signature.</summary>
     public const int SignatureBase64Length = 88;
 
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
     /// <summary>True when <paramref name="text"/> is exactly 64 characters of 0-9a-f.</summary>
-    public static bool IsLowerHex64(string? text)
-    {
-        if (text is null || text.Length != HexLength)
-        {
-            return false;
-        }
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiDigit(c) && c is not (>= 'a' and <= 'f'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool IsLowerHex64(string? text) =>
+        text is not null && text.Length == HexLength && !text.AsSpan().ContainsAnyExcept(LowerHex);
 
     /// <summary>Decodes 64 hex characters (either case) into 32 bytes.</summary>
     public static bool TryDecodeHex32(string? text, Span<byte> destination)

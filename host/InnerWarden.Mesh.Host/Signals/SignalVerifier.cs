@@ -18,10 +18,20 @@ internal static class SignalVerifier
     public static bool Verify(ThreatSignal signal)
     {
         ArgumentNullException.ThrowIfNull(signal);
+        Span<byte> signature = stackalloc byte[SignalEncoding.SignatureLength];
+        return SignalEncoding.TryDecodeSignature(signal.Signature, signature) && Verify(signal, signature);
+    }
+
+    /// <summary>
+    /// <see cref="Verify(ThreatSignal)"/> with the signature already decoded (and checked canonical) by
+    /// validation: the pipeline decodes it once for validation, dedup and this.
+    /// </summary>
+    public static bool Verify(ThreatSignal signal, ReadOnlySpan<byte> signature)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
         Span<byte> publicKeyBytes = stackalloc byte[32];
-        Span<byte> signature = stackalloc byte[64];
-        if (!SignalEncoding.TryDecodeHex32(signal.NodeId, publicKeyBytes)
-            || !SignalEncoding.TryDecodeSignature(signal.Signature, signature)
+        if (signature.Length != SignalEncoding.SignatureLength
+            || !SignalEncoding.TryDecodeHex32(signal.NodeId, publicKeyBytes)
             || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKeyBytes, KeyBlobFormat.RawPublicKey, out var publicKey)
             || publicKey is null)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Signals;
@@ -25,7 +26,17 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
     /// </summary>
     public ValidationResult CheckFields(ThreatSignal signal)
     {
-        var format = CheckFormat(signal);
+        Span<byte> signature = stackalloc byte[SignalEncoding.SignatureLength];
+        return CheckFields(signal, signature);
+    }
+
+    /// <summary>
+    /// <see cref="CheckFields(ThreatSignal)"/>, leaving the decoded signature in <paramref name="signature"/>
+    /// (64 bytes) so the pipeline's dedup and verify steps do not decode it again.
+    /// </summary>
+    public ValidationResult CheckFields(ThreatSignal signal, Span<byte> signature)
+    {
+        var format = CheckFormat(signal, signature);
         if (!format.IsValid)
         {
             return format;
@@ -36,6 +47,12 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
 
     /// <summary>node_id, evidence_hash, detector and signature are well formed (<see cref="RejectReason.InvalidField"/>).</summary>
     public static ValidationResult CheckFormat(ThreatSignal signal)
+    {
+        Span<byte> signature = stackalloc byte[SignalEncoding.SignatureLength];
+        return CheckFormat(signal, signature);
+    }
+
+    private static ValidationResult CheckFormat(ThreatSignal signal, Span<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(signal);
         if (!SignalEncoding.IsLowerHex64(signal.NodeId))
@@ -51,7 +68,6 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
             return ValidationResult.Fail(RejectReason.InvalidField,
                 $"detector '{Shorten(signal.Detector)}' must be 1-{MaxDetectorLength} characters of a-z A-Z 0-9 _ . : -");
         }
-        Span<byte> signature = stackalloc byte[64];
         if (!SignalEncoding.TryDecodeSignature(signal.Signature, signature))
         {
             return ValidationResult.Fail(RejectReason.InvalidField,
@@ -126,21 +142,11 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
         _ => $"{span.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms",
     };
 
-    private static bool IsDetectorName(string? detector)
-    {
-        if (string.IsNullOrEmpty(detector) || detector.Length > MaxDetectorLength)
-        {
-            return false;
-        }
-        foreach (char c in detector)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or ':' or '-'))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private static readonly SearchValues<char> DetectorChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-");
+
+    private static bool IsDetectorName(string? detector) =>
+        !string.IsNullOrEmpty(detector) && detector.Length <= MaxDetectorLength && !detector.AsSpan().ContainsAnyExcept(DetectorChars);
 
     // Details end up in logs and replies: cut long values and blank out control characters (no log forging).
     private static string Shorten(string? text)
