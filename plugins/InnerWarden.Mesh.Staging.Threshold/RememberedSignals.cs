@@ -8,9 +8,15 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 /// Bounded: when full, the soonest-expiring one goes (a newcomer that would expire first is not kept).
 /// One record per (address, sender); a repeat only extends it.
 /// </summary>
+/// <remarks>
+/// A flood of signals for distinct addresses fills this to its bound and turns it over continuously, so an
+/// entry is kept small: one index by (address, sender), and the senders of one address chained through their
+/// nodes from a head per address (not a dictionary per address, which cost more than the entry itself).
+/// </remarks>
 internal sealed class RememberedSignals(int capacity)
 {
-    private readonly Dictionary<IPAddress, Dictionary<string, Node>> _byIp = [];
+    private readonly Dictionary<(IPAddress Ip, string NodeId), Node> _byKey = [];
+    private readonly Dictionary<IPAddress, Node> _firstByIp = [];
     private readonly SortedSet<Node> _byExpiry = new(Comparer<Node>.Create((x, y) =>
     {
         var c = x.Signal.ExpiresAt.CompareTo(y.Signal.ExpiresAt);
@@ -29,7 +35,7 @@ internal sealed class RememberedSignals(int capacity)
         {
             return;
         }
-        if (_byIp.TryGetValue(signal.Ip, out var senders) && senders.TryGetValue(signal.NodeId, out var known))
+        if (_byKey.TryGetValue((signal.Ip, signal.NodeId), out var known))
         {
             if (known.Signal.ExpiresAt < signal.ExpiresAt)
             {
@@ -49,28 +55,34 @@ internal sealed class RememberedSignals(int capacity)
             }
             Remove(soonest);
         }
-        if (senders is null)
-        {
-            senders = new Dictionary<string, Node>(StringComparer.Ordinal);
-            _byIp[signal.Ip] = senders;
-        }
         var node = new Node(signal, ++_sequence);
-        senders[signal.NodeId] = node;
+        _byKey[(signal.Ip, signal.NodeId)] = node;
+        if (_firstByIp.TryGetValue(signal.Ip, out var first))
+        {
+            node.Next = first;
+            first.Previous = node;
+        }
+        _firstByIp[signal.Ip] = node;
         _byExpiry.Add(node);
     }
 
-    /// <summary>Forgets and returns the senders remembered for an address.</summary>
+    /// <summary>Forgets and returns the senders remembered for an address, first remembered first.</summary>
     public IReadOnlyList<string> Take(IPAddress ip)
     {
-        if (!_byIp.Remove(ip, out var senders))
+        if (!_firstByIp.Remove(ip, out var node))
         {
             return [];
         }
-        foreach (var node in senders.Values)
+        var senders = new List<string>();
+        for (; node is not null; node = node.Next)
         {
+            senders.Add(node.Signal.NodeId);
+            _byKey.Remove((ip, node.Signal.NodeId));
             _byExpiry.Remove(node);
         }
-        return [.. senders.Keys];
+        // The chain runs newest first.
+        senders.Reverse();
+        return senders;
     }
 
     /// <summary>Forgets every signal whose TTL ended at or before <paramref name="now"/>.</summary>
@@ -84,20 +96,30 @@ internal sealed class RememberedSignals(int capacity)
 
     public void Clear()
     {
-        _byIp.Clear();
+        _byKey.Clear();
+        _firstByIp.Clear();
         _byExpiry.Clear();
     }
 
     private void Remove(Node node)
     {
         _byExpiry.Remove(node);
-        if (_byIp.TryGetValue(node.Signal.Ip, out var senders))
+        _byKey.Remove((node.Signal.Ip, node.Signal.NodeId));
+        if (node.Previous is { } previous)
         {
-            senders.Remove(node.Signal.NodeId);
-            if (senders.Count == 0)
-            {
-                _byIp.Remove(node.Signal.Ip);
-            }
+            previous.Next = node.Next;
+        }
+        else if (node.Next is { } next)
+        {
+            _firstByIp[node.Signal.Ip] = next;
+        }
+        else
+        {
+            _firstByIp.Remove(node.Signal.Ip);
+        }
+        if (node.Next is { } following)
+        {
+            following.Previous = node.Previous;
         }
     }
 
@@ -106,5 +128,10 @@ internal sealed class RememberedSignals(int capacity)
         public RememberedSignal Signal { get; set; } = signal;
 
         public long Sequence { get; } = sequence;
+
+        // The other senders remembered for the same address.
+        public Node? Previous { get; set; }
+
+        public Node? Next { get; set; }
     }
 }

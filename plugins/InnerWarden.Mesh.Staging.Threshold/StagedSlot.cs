@@ -14,10 +14,33 @@ internal sealed class StagedSlot(StagedEntry entry, long sequence)
     /// <summary>Unique per slot: the last tie-breaker so that sorted indexes never see two slots as equal.</summary>
     public long Sequence { get; } = sequence;
 
-    public HashSet<string> Contributors { get; } = new(entry.Contributors, StringComparer.Ordinal);
+    // Sets only where they pay: most entries have one or two contributors and are never confirmed, and a flood of
+    // distinct addresses keeps thousands of slots alive, so two empty-ish hash sets each cost more than the entry.
+    private const int ScanLimit = 8;
+    private HashSet<string>? _contributors;
+    private HashSet<string>? _credited = entry.Confirmed ? new(entry.Contributors, StringComparer.Ordinal) : null;
 
-    /// <summary>Contributors already credited by a confirmation; a second confirmation must not credit them again.</summary>
-    public HashSet<string> Credited { get; } = entry.Confirmed ? new(entry.Contributors, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+    /// <summary>True when <paramref name="nodeId"/> is not yet among the entry's contributors (the caller then adds it to the entry).</summary>
+    public bool IsNewContributor(string nodeId)
+    {
+        var listed = Entry.Contributors;
+        if (_contributors is null && listed.Count < ScanLimit)
+        {
+            for (int i = 0; i < listed.Count; i++)
+            {
+                if (string.Equals(listed[i], nodeId, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        _contributors ??= new HashSet<string>(listed, StringComparer.Ordinal);
+        return _contributors.Add(nodeId);
+    }
+
+    /// <summary>Marks a contributor credited by a confirmation; false when it already was (it must not be credited twice).</summary>
+    public bool MarkCredited(string nodeId) => (_credited ??= new HashSet<string>(StringComparer.Ordinal)).Add(nodeId);
 
     /// <summary>Least valuable first: the first candidate for eviction.</summary>
     public static IComparer<StagedSlot> ByValue { get; } = Comparer<StagedSlot>.Create((x, y) =>

@@ -100,7 +100,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
             previous = slot.Entry;
             foreach (var contributor in previous.Contributors)
             {
-                if (slot.Credited.Add(contributor))
+                if (slot.MarkCredited(contributor))
                 {
                     credited.Add(contributor);
                 }
@@ -112,7 +112,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
         }
         foreach (var sender in _remembered.Take(ip))
         {
-            var fresh = slot is null ? !credited.Contains(sender, StringComparer.Ordinal) : slot.Credited.Add(sender);
+            var fresh = slot is null ? !credited.Contains(sender, StringComparer.Ordinal) : slot.MarkCredited(sender);
             if (fresh)
             {
                 credited.Add(sender);
@@ -182,7 +182,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
         var entry = slot.Entry;
         var next = entry;
         // The node's own detection is marked on the entry, never listed: the host must not credit itself.
-        if (!request.Local && slot.Contributors.Add(request.Contributor))
+        if (!request.Local && slot.IsNewContributor(request.Contributor))
         {
             next = next with { Contributors = [.. entry.Contributors, request.Contributor] };
         }

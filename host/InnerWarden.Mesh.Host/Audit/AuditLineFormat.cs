@@ -45,11 +45,10 @@ internal static class AuditLineFormat
         {
             json.WriteNumber(TtlSecs, ttl);
         }
-        if (record.Timestamp is { } timestamp)
+        Span<byte> text = stackalloc byte[SignalTimestamp.MaxUtf8Length];
+        // Fails only for nanoseconds out of range, which no parser produces: such a line goes without it.
+        if (record.Timestamp is { } timestamp && timestamp.TryFormatUtf8(text, canonical: false, out int written))
         {
-            Span<byte> text = stackalloc byte[SignalTimestamp.MaxUtf8Length];
-            // Cannot fail: the buffer is the longest form's size.
-            _ = timestamp.TryFormatUtf8(text, canonical: false, out int written);
             json.WriteString(Timestamp, text[..written]);
         }
         WriteIfPresent(json, Signature, record.Signature);

@@ -104,6 +104,8 @@ internal sealed partial class InboundPipeline : ISignalSink
     private SignalVerdict Submit(ThreatSignal signal, SignalOrigin origin)
     {
         Interlocked.Increment(ref _received);
+        // One clock reading judges the whole signal: its checks, its rate count, its staging and its audit line.
+        var now = _time.GetUtcNow();
         // Decoded once by validation, then used by dedup and verify.
         Span<byte> signature = stackalloc byte[SignalEncoding.SignatureLength];
         var fields = _validator.CheckFields(signal, signature);
@@ -113,12 +115,12 @@ internal sealed partial class InboundPipeline : ISignalSink
         }
         // ::ffff:a.b.c.d and a.b.c.d are one attacker: stage and block them under one key.
         var ip = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4() : parsed;
-        var freshness = _validator.CheckFreshness(signal);
+        var freshness = SignalValidator.CheckFreshness(signal, now);
         if (!freshness.IsValid)
         {
             return Reject(signal, origin, freshness.Reason, freshness.Detail);
         }
-        if (_seen.Contains(signature))
+        if (_seen.Contains(signature, now))
         {
             return Duplicate(signal, origin);
         }
@@ -127,11 +129,10 @@ internal sealed partial class InboundPipeline : ISignalSink
             return Reject(signal, origin, RejectReason.InvalidSignature, "the signature does not verify against node_id");
         }
         // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
-        if (!_seen.TryAdd(signature) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
+        if (!_seen.TryAdd(signature, now) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
         {
             return Duplicate(signal, origin);
         }
-        var now = _time.GetUtcNow();
         switch (_limiter.Check(signal.NodeId, now))
         {
             case RateDecision.LimitExceeded:
@@ -149,7 +150,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now));
         Interlocked.Increment(ref _accepted);
         LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
-        Audit(signal, origin, result.Action, RejectReason.None, null, score);
+        Audit(now, signal, origin, result.Action, RejectReason.None, null, score);
         if (Events.IsObserved)
         {
             Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
@@ -178,7 +179,7 @@ internal sealed partial class InboundPipeline : ISignalSink
     private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, SignalVerdict verdict, string? detail)
     {
         Interlocked.Increment(ref _rejected);
-        Audit(signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
+        Audit(_time.GetUtcNow(), signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
         if (Events.IsObserved)
         {
             Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
@@ -187,8 +188,8 @@ internal sealed partial class InboundPipeline : ISignalSink
         return verdict;
     }
 
-    private void Audit(ThreatSignal signal, SignalOrigin origin, SignalAction action, RejectReason reason, string? detail, double? score) =>
-        _audit.Write(new AuditRecord(_time.GetUtcNow(), "received", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
+    private void Audit(DateTimeOffset now, ThreatSignal signal, SignalOrigin origin, SignalAction action, RejectReason reason, string? detail, double? score) =>
+        _audit.Write(new AuditRecord(now, "received", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
             signal.TtlSecs, signal.Timestamp, signal.Signature, action.ToWire(), reason.ToString(), detail, score,
             origin.RemoteAddress, null));
 

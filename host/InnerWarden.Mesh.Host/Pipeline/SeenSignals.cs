@@ -42,32 +42,30 @@ internal sealed class SeenSignals
     }
 
     /// <summary>True when the signature was recorded within the window.</summary>
-    public bool Contains(string signature) => TryKey(signature, out var key) && Contains(key);
+    public bool Contains(string signature) => TryKey(signature, out var key) && Contains(key, _time.GetUtcNow());
 
-    /// <summary><see cref="Contains(string)"/> for a decoded signature.</summary>
-    public bool Contains(ReadOnlySpan<byte> signature) => signature.Length >= 16 && Contains(KeyOf(signature));
+    /// <summary><see cref="Contains(string)"/> for a decoded signature, at the caller's <paramref name="now"/>.</summary>
+    public bool Contains(ReadOnlySpan<byte> signature, DateTimeOffset now) => signature.Length >= 16 && Contains(KeyOf(signature), now);
 
     /// <summary>
     /// Records a verified signature; false when it was already there (a concurrent copy won the race). Text that is
     /// not base64 cannot have verified, so there is nothing to remember and it counts as added.
     /// </summary>
-    public bool TryAdd(string signature) => !TryKey(signature, out var key) || TryAdd(key);
+    public bool TryAdd(string signature) => !TryKey(signature, out var key) || TryAdd(key, _time.GetUtcNow());
 
-    /// <summary><see cref="TryAdd(string)"/> for a decoded signature.</summary>
-    public bool TryAdd(ReadOnlySpan<byte> signature) => signature.Length < 16 || TryAdd(KeyOf(signature));
+    /// <summary><see cref="TryAdd(string)"/> for a decoded signature, at the caller's <paramref name="now"/>.</summary>
+    public bool TryAdd(ReadOnlySpan<byte> signature, DateTimeOffset now) => signature.Length < 16 || TryAdd(KeyOf(signature), now);
 
-    private bool Contains(UInt128 key)
+    private bool Contains(UInt128 key, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
         lock (_gate)
         {
             return _expiry.TryGetValue(key, out var expires) && expires > now;
         }
     }
 
-    private bool TryAdd(UInt128 key)
+    private bool TryAdd(UInt128 key, DateTimeOffset now)
     {
-        var now = _time.GetUtcNow();
         lock (_gate)
         {
             Purge(now);

@@ -108,10 +108,13 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
     /// The timestamp is at most <see cref="MaxFutureSkew"/> ahead of now (<see cref="RejectReason.TimestampTooFarFuture"/>)
     /// and at most <see cref="MaxAge"/> old (<see cref="RejectReason.TimestampTooOld"/>), to the nanosecond.
     /// </summary>
-    public ValidationResult CheckFreshness(ThreatSignal signal)
+    public ValidationResult CheckFreshness(ThreatSignal signal) => CheckFreshness(signal, time.GetUtcNow());
+
+    /// <summary><see cref="CheckFreshness(ThreatSignal)"/> against the caller's clock reading.</summary>
+    public static ValidationResult CheckFreshness(ThreatSignal signal, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(signal);
-        var now = SignalTimestamp.FromDateTimeOffset(time.GetUtcNow());
+        var now = SignalTimestamp.FromDateTimeOffset(at);
         Int128 aheadNanos = NanosBetween(now, signal.Timestamp);
         if (aheadNanos > MaxFutureSkew.Ticks * 100L)
         {

@@ -78,6 +78,28 @@ public sealed class SignalCanonicalFormTests
         Assert.Throws<FormatException>(() => ts.TryFormat(buffer, out _, "x", CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1_000_000_000)]
+    public void A_timestamp_with_nanoseconds_out_of_range_has_no_text_form(int nanos)
+    {
+        var ts = new SignalTimestamp(1_774_614_896, nanos);
+        Assert.False(ts.TryFormatUtf8(new byte[SignalTimestamp.MaxUtf8Length], canonical: true, out _));
+        Assert.False(SignalCanonicalForm.TryWrite(Sample with { Timestamp = ts }, new byte[1024], out _));
+    }
+
+    [Property(MaxTest = 500)]
+    public Property Hand_written_timestamp_digits_match_the_framework_formatter() =>
+        Prop.ForAll(
+            Gen.Choose(-62_135_596, 253_402_300).Select(n => (long)n * 1_000 + n % 1_000).ToArbitrary(),
+            Gen.Choose(0, 999_999_999).ToArbitrary(),
+            (seconds, nanos) =>
+            {
+                var ts = new SignalTimestamp(seconds, nanos);
+                string whole = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+                return ts.ToCanonicalString().StartsWith(whole, StringComparison.Ordinal) && ts.ToJsonString().StartsWith(whole, StringComparison.Ordinal);
+            });
+
     private static readonly ThreatSignal Sample = new(
         "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", "185.220.1.7", "ssh_bruteforce", 0.92f,
         "527e38bae655731d5d39b083834e34eb81ef7ff7e51a869be19be87ae89b974c", 3600, new SignalTimestamp(1_774_614_896, 123_456_789), "");

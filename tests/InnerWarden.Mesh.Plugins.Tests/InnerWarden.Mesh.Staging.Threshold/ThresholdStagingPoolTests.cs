@@ -355,6 +355,40 @@ public sealed class ThresholdStagingPoolTests
     }
 
     [Fact]
+    public void Many_contributors_are_each_listed_once_and_credited_once()
+    {
+        var pool = Pool();
+        var peers = Enumerable.Range(0, 12).Select(i => new string((char)('0' + i % 10), 63) + (char)('a' + i / 10)).ToArray();
+        foreach (var round in new[] { 0.5, 0.6, 0.7 })
+        {
+            foreach (var peer in peers)
+            {
+                pool.Stage(Request(Attacker, peer, round));
+            }
+        }
+
+        Assert.Equal(peers, pool.Find(Attacker)!.Contributors);
+        Assert.Equal(peers, pool.Confirm(Attacker, Now).CreditedPeers);
+        Assert.Empty(pool.Confirm(Attacker, Now).CreditedPeers);
+    }
+
+    [Fact]
+    public void Senders_of_one_address_stay_creditable_when_one_of_them_is_evicted_or_expires()
+    {
+        var pool = Pool(settings: new() { ["max_remembered"] = "3" });
+        pool.Stage(Request(Attacker, PeerA, 0.1, signalTtl: TimeSpan.FromHours(3)));
+        pool.Stage(Request(Attacker, PeerB, 0.1, signalTtl: TimeSpan.FromHours(1)));
+        pool.Stage(Request(Attacker, PeerC, 0.1, signalTtl: TimeSpan.FromHours(2)));
+        pool.Stage(Request(Other, PeerB, 0.1, signalTtl: TimeSpan.FromHours(4))); // full: PeerB's for Attacker goes
+        _time.Advance(TimeSpan.FromHours(2));
+        pool.Expire(Now); // PeerC's for Attacker ends
+
+        Assert.Equal([PeerA], pool.Confirm(Attacker, Now).CreditedPeers);
+        Assert.Equal([PeerB], pool.Confirm(Other, Now).CreditedPeers);
+        Assert.Empty(pool.Remembered);
+    }
+
+    [Fact]
     public void Expiry_returns_entries_with_their_contributors_exactly_at_their_ttl()
     {
         var pool = Pool();
