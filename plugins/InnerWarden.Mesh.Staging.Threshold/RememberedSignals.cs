@@ -10,24 +10,22 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 /// </summary>
 /// <remarks>
 /// A flood of signals for distinct addresses fills this to its bound and turns it over continuously, so an
-/// entry is kept small: one index by (address, sender), and the senders of one address chained through their
-/// nodes from a head per address (not a dictionary per address, which cost more than the entry itself).
+/// entry is kept small: one index by (address, sender), the senders of one address chained through their
+/// nodes from a head per address (not a dictionary per address, which cost more than the entry itself), and
+/// expiry order in a <see cref="LazyMinHeap{TItem, TKey}"/>.
 /// </remarks>
 internal sealed class RememberedSignals(int capacity)
 {
     private readonly Dictionary<(IPAddress Ip, string NodeId), Node> _byKey = [];
     private readonly Dictionary<IPAddress, Node> _firstByIp = [];
-    private readonly SortedSet<Node> _byExpiry = new(Comparer<Node>.Create((x, y) =>
-    {
-        var c = x.ExpiresAt.CompareTo(y.ExpiresAt);
-        return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
-    }));
+    private readonly LazyMinHeap<Node, (DateTimeOffset ExpiresAt, long Sequence)> _byExpiry = new(Comparer<(DateTimeOffset, long)>.Default);
     private long _sequence;
 
-    public int Count => _byExpiry.Count;
+    public int Count => _byKey.Count;
 
     /// <summary>Soonest expiry first.</summary>
-    public IReadOnlyList<RememberedSignal> All => _byExpiry.Select(n => new RememberedSignal(n.Ip, n.NodeId, n.ExpiresAt)).ToList();
+    public IReadOnlyList<RememberedSignal> All =>
+        _byKey.Values.OrderBy(Key).Select(n => new RememberedSignal(n.Ip, n.NodeId, n.ExpiresAt)).ToList();
 
     public void Remember(RememberedSignal signal)
     {
@@ -39,16 +37,15 @@ internal sealed class RememberedSignals(int capacity)
         {
             if (known.ExpiresAt < signal.ExpiresAt)
             {
-                // Out of the index before the sort key changes, back in after.
-                _byExpiry.Remove(known);
                 known.ExpiresAt = signal.ExpiresAt;
-                _byExpiry.Add(known);
+                known.Invalidate();
+                _byExpiry.Push(known, Key(known));
+                Compact();
             }
             return;
         }
-        if (_byExpiry.Count >= capacity)
+        if (_byKey.Count >= capacity && _byExpiry.TryPeek(out var soonest))
         {
-            var soonest = _byExpiry.Min!; // Count >= capacity > 0, so there is a minimum.
             if (soonest.ExpiresAt >= signal.ExpiresAt)
             {
                 return;
@@ -63,7 +60,7 @@ internal sealed class RememberedSignals(int capacity)
             first.Previous = node;
         }
         _firstByIp[signal.Ip] = node;
-        _byExpiry.Add(node);
+        _byExpiry.Push(node, Key(node));
     }
 
     /// <summary>Forgets and returns the senders remembered for an address, first remembered first.</summary>
@@ -78,8 +75,9 @@ internal sealed class RememberedSignals(int capacity)
         {
             senders.Add(node.NodeId);
             _byKey.Remove((ip, node.NodeId));
-            _byExpiry.Remove(node);
+            node.Invalidate();
         }
+        Compact();
         // The chain runs newest first.
         senders.Reverse();
         return senders;
@@ -88,7 +86,7 @@ internal sealed class RememberedSignals(int capacity)
     /// <summary>Forgets every signal whose TTL ended at or before <paramref name="now"/>.</summary>
     public void Expire(DateTimeOffset now)
     {
-        while (_byExpiry.Min is { } soonest && soonest.ExpiresAt <= now)
+        while (_byExpiry.TryPeek(out var soonest) && soonest.ExpiresAt <= now)
         {
             Remove(soonest);
         }
@@ -101,10 +99,15 @@ internal sealed class RememberedSignals(int capacity)
         _byExpiry.Clear();
     }
 
+    private static (DateTimeOffset, long) Key(Node node) => (node.ExpiresAt, node.Sequence);
+
+    private void Compact() => _byExpiry.Compact(_byKey.Count, _byKey.Values, Key);
+
     private void Remove(Node node)
     {
-        _byExpiry.Remove(node);
+        node.Invalidate();
         _byKey.Remove((node.Ip, node.NodeId));
+        Compact();
         if (node.Previous is { } previous)
         {
             previous.Next = node.Next;
@@ -125,7 +128,7 @@ internal sealed class RememberedSignals(int capacity)
 
     // The signal's fields held directly (not a RememberedSignal record): the expiry index compares them on every
     // insert and removal, one pointer hop less each time, and one object less per entry.
-    private sealed class Node(IPAddress ip, string nodeId, DateTimeOffset expiresAt, long sequence)
+    private sealed class Node(IPAddress ip, string nodeId, DateTimeOffset expiresAt, long sequence) : HeapItem
     {
         public IPAddress Ip { get; } = ip;
 

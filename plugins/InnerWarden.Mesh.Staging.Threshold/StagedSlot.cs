@@ -7,26 +7,26 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 /// The pool's bookkeeping around one entry: who contributed and who was already credited. The entry itself is
 /// an immutable record handed out as is; a slot must leave the pool's sorted indexes before its entry changes.
 /// </summary>
-internal sealed class StagedSlot(StagedEntry entry, long sequence)
+internal sealed class StagedSlot(StagedEntry entry, long sequence) : HeapItem
 {
     private StagedEntry _entry = entry;
-    // The entry's sort keys, kept on the slot: the sorted indexes compare them at every level of every insert
-    // and removal, and reading them here saves a pointer hop (a likely cache miss) each time.
-    private DateTimeOffset _expiresAt = entry.ExpiresAt;
-    private int _rank = Rank(entry.Action);
-    private double _score = entry.Score;
 
+    /// <summary>The entry; setting it invalidates the slot's places in the pool's heaps (it must be pushed again).</summary>
     public StagedEntry Entry
     {
         get => _entry;
         set
         {
             _entry = value;
-            _expiresAt = value.ExpiresAt;
-            _rank = Rank(value.Action);
-            _score = value.Score;
+            Invalidate();
         }
     }
+
+    /// <summary>Order of the pool's expiry heap: soonest first.</summary>
+    public (DateTimeOffset ExpiresAt, long Sequence) ExpiryKey => (_entry.ExpiresAt, Sequence);
+
+    /// <summary>Order of the pool's eviction heap: least valuable first (see <see cref="CompareValue"/>).</summary>
+    public (int Rank, double Score, DateTimeOffset ExpiresAt, long Sequence) ValueKey => (Rank(_entry.Action), _entry.Score, _entry.ExpiresAt, Sequence);
 
     /// <summary>Unique per slot: the last tie-breaker so that sorted indexes never see two slots as equal.</summary>
     public long Sequence { get; } = sequence;
@@ -59,35 +59,18 @@ internal sealed class StagedSlot(StagedEntry entry, long sequence)
     /// <summary>Marks a contributor credited by a confirmation; false when it already was (it must not be credited twice).</summary>
     public bool MarkCredited(string nodeId) => (_credited ??= new HashSet<string>(StringComparer.Ordinal)).Add(nodeId);
 
-    /// <summary>Least valuable first: the first candidate for eviction.</summary>
-    public static IComparer<StagedSlot> ByValue { get; } = Comparer<StagedSlot>.Create((x, y) =>
-    {
-        var c = CompareValue(x._rank, x._score, x._expiresAt, y._rank, y._score, y._expiresAt);
-        return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
-    });
-
-    /// <summary>Soonest expiry first.</summary>
-    public static IComparer<StagedSlot> ByExpiry { get; } = Comparer<StagedSlot>.Create((x, y) =>
-    {
-        var c = x._expiresAt.CompareTo(y._expiresAt);
-        return c != 0 ? c : x.Sequence.CompareTo(y.Sequence);
-    });
-
     /// <summary>
     /// How much keeping an entry is worth: the action first (a full block always outranks a short block, which
     /// outranks a watchlist entry), then the score, then the later expiry.
     /// </summary>
-    public static int CompareValue(StagedEntry x, StagedEntry y) =>
-        CompareValue(Rank(x.Action), x.Score, x.ExpiresAt, Rank(y.Action), y.Score, y.ExpiresAt);
-
-    private static int CompareValue(int xRank, double xScore, DateTimeOffset xExpires, int yRank, double yScore, DateTimeOffset yExpires)
+    public static int CompareValue(StagedEntry x, StagedEntry y)
     {
-        var c = xRank.CompareTo(yRank);
+        var c = Rank(x.Action).CompareTo(Rank(y.Action));
         if (c == 0)
         {
-            c = xScore.CompareTo(yScore);
+            c = x.Score.CompareTo(y.Score);
         }
-        return c != 0 ? c : xExpires.CompareTo(yExpires);
+        return c != 0 ? c : x.ExpiresAt.CompareTo(y.ExpiresAt);
     }
 
     public static int Rank(SignalAction action) => action switch

@@ -13,15 +13,15 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 /// Not thread-safe on purpose: the host's staging coordinator serialises every call under its own lock
 /// (it must update the pool, trust and the firewall plan as one step anyway), so a second lock here would only
 /// cost. Any single thread at a time may call it.
-/// Indexes: a dictionary by address, a sorted set by expiry (Expire is O(k log n) for k expired) and a sorted
-/// set by value (eviction is O(log n) even when the pool sits full at its bound).
+/// Indexes: a dictionary by address, a heap by expiry (Expire is O(k log n) for k expired) and a heap by value
+/// (eviction is O(log n) even when the pool sits full at its bound); see <see cref="LazyMinHeap{TItem, TKey}"/>.
 /// </remarks>
 internal sealed class ThresholdStagingPool : IStagingPool
 {
     private readonly ThresholdOptions _options;
     private readonly Dictionary<IPAddress, StagedSlot> _slots = [];
-    private readonly SortedSet<StagedSlot> _byExpiry = new(StagedSlot.ByExpiry);
-    private readonly SortedSet<StagedSlot> _byValue = new(StagedSlot.ByValue);
+    private readonly LazyMinHeap<StagedSlot, (DateTimeOffset, long)> _byExpiry = new(Comparer<(DateTimeOffset, long)>.Default);
+    private readonly LazyMinHeap<StagedSlot, (int, double, DateTimeOffset, long)> _byValue = new(Comparer<(int, double, DateTimeOffset, long)>.Default);
     private readonly RememberedSignals _remembered;
     private long _sequence;
 
@@ -34,7 +34,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
     public int Count => _slots.Count;
 
     /// <summary>Soonest expiry first.</summary>
-    public IReadOnlyList<StagedEntry> Entries => _byExpiry.Select(s => s.Entry).ToList();
+    public IReadOnlyList<StagedEntry> Entries => _slots.Values.OrderBy(s => s.ExpiryKey).Select(s => s.Entry).ToList();
 
     public IReadOnlyList<RememberedSignal> Remembered => _remembered.All;
 
@@ -74,7 +74,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
         StagedEntry? evicted = null;
         if (_slots.Count >= _options.MaxStaged)
         {
-            var least = _byValue.Min!; // Count >= MaxStaged >= 1, so there is a minimum.
+            _byValue.TryPeek(out var least); // Count >= MaxStaged >= 1, so there is a minimum.
             // Ties keep what is already staged: evicting an applied block to add an equal one is churn.
             if (StagedSlot.CompareValue(newcomer.Entry, least.Entry) <= 0)
             {
@@ -124,7 +124,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
     public IReadOnlyList<StagedEntry> Expire(DateTimeOffset now)
     {
         var expired = new List<StagedEntry>();
-        while (_byExpiry.Min is { } soonest && soonest.Entry.ExpiresAt <= now)
+        while (_byExpiry.TryPeek(out var soonest) && soonest.Entry.ExpiresAt <= now)
         {
             Remove(soonest);
             expired.Add(soonest.Entry);
@@ -163,7 +163,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
             }
             Add(new StagedSlot(clean, ++_sequence));
         }
-        while (_slots.Count > _options.MaxStaged && _byValue.Min is { } least)
+        while (_slots.Count > _options.MaxStaged && _byValue.TryPeek(out var least))
         {
             Remove(least);
         }
@@ -220,25 +220,34 @@ internal sealed class ThresholdStagingPool : IStagingPool
     private void Add(StagedSlot slot)
     {
         _slots[slot.Entry.Ip] = slot;
-        _byExpiry.Add(slot);
-        _byValue.Add(slot);
+        Push(slot);
     }
 
     private void Remove(StagedSlot slot)
     {
         _slots.Remove(slot.Entry.Ip);
-        _byExpiry.Remove(slot);
-        _byValue.Remove(slot);
+        slot.Invalidate();
+        Compact();
     }
 
-    /// <summary>Out of the sorted indexes before the sort keys change, back in after.</summary>
+    /// <summary>A new entry for the slot: its old heap places go stale, it is pushed under the new keys.</summary>
     private void Reindex(StagedSlot slot, StagedEntry next)
     {
-        _byExpiry.Remove(slot);
-        _byValue.Remove(slot);
         slot.Entry = next;
-        _byExpiry.Add(slot);
-        _byValue.Add(slot);
+        Push(slot);
+        Compact();
+    }
+
+    private void Push(StagedSlot slot)
+    {
+        _byExpiry.Push(slot, slot.ExpiryKey);
+        _byValue.Push(slot, slot.ValueKey);
+    }
+
+    private void Compact()
+    {
+        _byExpiry.Compact(_slots.Count, _slots.Values, s => s.ExpiryKey);
+        _byValue.Compact(_slots.Count, _slots.Values, s => s.ValueKey);
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a >= b ? a : b;

@@ -17,7 +17,7 @@ namespace InnerWarden.Mesh.Benchmarks.Pipeline;
 internal static class PipelineBenchmark
 {
     private const double Target = 0.85;
-    private static readonly TimeSpan WarmSettle = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan WarmSettle = TimeSpan.FromMilliseconds(300);
     private static readonly bool Verbose = Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1";
 
     public static async Task<int> RunAsync(string[] args)
@@ -92,15 +92,7 @@ internal static class PipelineBenchmark
         var sink = node.Pipeline;
         var origin = new SignalOrigin("127.0.0.1", "json");
         var verdicts = new long[Enum.GetValues<SignalAction>().Length];
-        // Each node loads its plugins into fresh load contexts, so their code starts cold. Tiered compilation
-        // counts calls only once new code has stopped appearing for a moment, and compiles the optimized code in
-        // the background after that: so warm on the timed thread count, pause, warm again, pause. What is timed
-        // is the node's steady state, as a long-running agent sees it.
-        int half = warm.Length / 2;
-        Partitioned.Run(threads, half, (from, to) => Submit(sink, origin, warm, from, to, new long[verdicts.Length]));
-        await Task.Delay(WarmSettle);
-        Partitioned.Run(threads, warm.Length - half, (from, to) => Submit(sink, origin, warm, half + from, half + to, new long[verdicts.Length]));
-        await Task.Delay(WarmSettle);
+        await WarmAsync(sink, origin, warm, threads, label);
         await node.Node.FlushAsync();
         long contention = Monitor.LockContentionCount, saves = node.Node.Store.Saves, gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         var saveTime = node.Node.Store.SaveTime;
@@ -139,6 +131,36 @@ internal static class PipelineBenchmark
             Console.WriteLine($"{label}: {json.Length - good:N0} signals did not get {string.Join(" or ", expected.Select(a => a.ToWire()))}");
         }
         return new Measured(label, json.Length / elapsed.TotalSeconds, json.Length / cpuUsed.TotalSeconds, good == json.Length);
+    }
+
+    /// <summary>
+    /// Each node loads its plugins into fresh load contexts, so their code starts cold, and tiered compilation
+    /// (tier 0, instrumented, optimized) installs the final code in the background only after calls have been
+    /// counted and new code has stopped appearing for a moment. So: warm in phases on the timed thread count,
+    /// pausing after each, until a phase and its pause compiled nothing new. What is timed is then the node's
+    /// steady state, as a long-running agent sees it.
+    /// </summary>
+    private static async Task WarmAsync(InboundPipeline sink, SignalOrigin origin, byte[][] warm, int threads, string label)
+    {
+        const int Phases = 5;
+        int per = Math.Max(1, warm.Length / Phases);
+        long compiled = -1;
+        for (int phase = 0; phase < Phases && phase * per < warm.Length; phase++)
+        {
+            int first = phase * per, end = phase == Phases - 1 ? warm.Length : Math.Min(warm.Length, first + per);
+            Partitioned.Run(threads, end - first, (from, to) => Submit(sink, origin, warm, first + from, first + to, new long[Enum.GetValues<SignalAction>().Length]));
+            await Task.Delay(WarmSettle);
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (Verbose)
+            {
+                Console.WriteLine($"{label}: warm-up phase {phase + 1}, {now - Math.Max(0, compiled):N0} methods compiled");
+            }
+            if (now == compiled)
+            {
+                break;
+            }
+            compiled = now;
+        }
     }
 
     private static void Submit(InboundPipeline sink, SignalOrigin origin, byte[][] json, int from, int to, long[] verdicts)
