@@ -23,9 +23,8 @@ internal sealed class RememberedSignals(int capacity)
 
     public int Count => _byKey.Count;
 
-    /// <summary>Soonest expiry first.</summary>
-    public IReadOnlyList<RememberedSignal> All =>
-        _byKey.Values.OrderBy(Key).Select(n => new RememberedSignal(n.Ip, n.NodeId, n.ExpiresAt)).ToList();
+    /// <summary>In no particular order (see <see cref="ThresholdStagingPool.Entries"/>).</summary>
+    public IReadOnlyList<RememberedSignal> All => _byKey.Values.Select(n => new RememberedSignal(n.Ip, n.NodeId, n.ExpiresAt)).ToList();
 
     public void Remember(RememberedSignal signal)
     {

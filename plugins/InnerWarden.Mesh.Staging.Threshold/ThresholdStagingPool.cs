@@ -33,8 +33,11 @@ internal sealed class ThresholdStagingPool : IStagingPool
 
     public int Count => _slots.Count;
 
-    /// <summary>Soonest expiry first.</summary>
-    public IReadOnlyList<StagedEntry> Entries => _slots.Values.OrderBy(s => s.ExpiryKey).Select(s => s.Entry).ToList();
+    /// <summary>
+    /// In no particular order: the node snapshots this under its staging lock for every state save, so it is a
+    /// plain copy (a sort here held every pipeline thread up for as long as it took).
+    /// </summary>
+    public IReadOnlyList<StagedEntry> Entries => _slots.Values.Select(s => s.Entry).ToList();
 
     public IReadOnlyList<RememberedSignal> Remembered => _remembered.All;
 

@@ -179,12 +179,12 @@ public sealed class ThresholdStagingPoolTests
         {
             pool.Stage(Request(Ip(i), PeerA, 0.9));
         }
-        var before = pool.Entries.Select(Describe).ToList();
+        var before = ByExpiry(pool.Entries).Select(Describe).ToList();
 
         var result = pool.Stage(Request(Ip(4), PeerB, 0.59));
 
         Assert.Equal(new StageResult(SignalAction.Discarded, null, null, null), result);
-        Assert.Equal(before, pool.Entries.Select(Describe).ToList());
+        Assert.Equal(before, ByExpiry(pool.Entries).Select(Describe).ToList());
         // Dropped, but remembered: a later local detection still credits the sender.
         Assert.Contains(pool.Remembered, r => r.Ip.Equals(Ip(4)) && r.NodeId == PeerB);
     }
@@ -351,7 +351,7 @@ public sealed class ThresholdStagingPoolTests
         pool.Stage(Request(Ip(3), PeerA, 0.1, signalTtl: TimeSpan.FromHours(2)));
         pool.Stage(Request(Ip(4), PeerA, 0.1, signalTtl: TimeSpan.FromMinutes(30))); // would expire first: not kept
 
-        Assert.Equal([Ip(3), Ip(1)], pool.Remembered.Select(r => r.Ip));
+        Assert.Equal([Ip(3), Ip(1)], ByExpiry(pool.Remembered).Select(r => r.Ip));
     }
 
     [Fact]
@@ -436,12 +436,12 @@ public sealed class ThresholdStagingPoolTests
         var restored = Pool();
         restored.Restore(pool.Entries, pool.Remembered);
 
-        Assert.Equal(pool.Entries.Select(Describe), restored.Entries.Select(Describe));
-        Assert.Equal(pool.Remembered, restored.Remembered);
+        Assert.Equal(ByExpiry(pool.Entries).Select(Describe), ByExpiry(restored.Entries).Select(Describe));
+        Assert.Equal(ByExpiry(pool.Remembered), ByExpiry(restored.Remembered));
         Assert.Equal(2, restored.Count);
         // Crediting happened before the restart: confirming again credits only the remembered senders.
         Assert.Empty(restored.Confirm(Attacker, Now).CreditedPeers);
-        Assert.Equal([PeerC, PeerA], restored.Confirm(Ip(9), Now).CreditedPeers);
+        Assert.Equal([PeerA, PeerC], restored.Confirm(Ip(9), Now).CreditedPeers.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -459,7 +459,7 @@ public sealed class ThresholdStagingPoolTests
 
         pool.Restore(persisted, []);
 
-        Assert.Equal([Ip(3), Ip(2)], pool.Entries.Select(e => e.Ip));
+        Assert.Equal([Ip(3), Ip(2)], ByExpiry(pool.Entries).Select(e => e.Ip));
         Assert.Null(pool.Find(Ip(7)));
     }
 
@@ -512,6 +512,13 @@ public sealed class ThresholdStagingPoolTests
 
     internal static IStagingPool Pool(int maxStaged = 10_000, Dictionary<string, string>? settings = null) =>
         PluginServices.Resolve<IStagingPool>(new ThresholdStagingPlugin(), "threshold", settings, maxStaged);
+
+    // The pool lists its entries in no particular order.
+    internal static IEnumerable<StagedEntry> ByExpiry(IEnumerable<StagedEntry> entries) =>
+        entries.OrderBy(e => e.ExpiresAt).ThenBy(e => e.Ip.ToString(), StringComparer.Ordinal);
+
+    internal static IEnumerable<RememberedSignal> ByExpiry(IEnumerable<RememberedSignal> remembered) =>
+        remembered.OrderBy(r => r.ExpiresAt).ThenBy(r => r.Ip.ToString(), StringComparer.Ordinal).ThenBy(r => r.NodeId, StringComparer.Ordinal);
 
     internal static IPAddress Ip(int n) => new([203, 0, (byte)(n >> 8), (byte)n]);
 
