@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using InnerWarden.Mesh.Contracts.Staging;
 
 namespace InnerWarden.Mesh.Staging.Threshold;
@@ -32,8 +33,12 @@ internal sealed class RememberedSignals(int capacity)
         {
             return;
         }
-        if (_byKey.TryGetValue((signal.Ip, signal.NodeId), out var known))
+        var key = (signal.Ip, signal.NodeId);
+        // One lookup that also reserves the place: this runs for every discarded signal of a flood.
+        ref var place = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out bool exists);
+        if (exists)
         {
+            var known = place!;
             if (known.ExpiresAt < signal.ExpiresAt)
             {
                 known.ExpiresAt = signal.ExpiresAt;
@@ -43,16 +48,15 @@ internal sealed class RememberedSignals(int capacity)
             }
             return;
         }
-        if (_byKey.Count >= capacity && _byExpiry.TryPeek(out var soonest))
+        Node? soonest = null;
+        if (_byKey.Count > capacity && _byExpiry.TryPeek(out soonest) && soonest.ExpiresAt >= signal.ExpiresAt)
         {
-            if (soonest.ExpiresAt >= signal.ExpiresAt)
-            {
-                return;
-            }
-            Remove(soonest);
+            // Full, and the newcomer would be the first to go: it is not kept.
+            _byKey.Remove(key);
+            return;
         }
         var node = new Node(signal.Ip, signal.NodeId, signal.ExpiresAt, ++_sequence);
-        _byKey[(signal.Ip, signal.NodeId)] = node;
+        place = node;
         if (_firstByIp.TryGetValue(signal.Ip, out var first))
         {
             node.Next = first;
@@ -60,6 +64,10 @@ internal sealed class RememberedSignals(int capacity)
         }
         _firstByIp[signal.Ip] = node;
         _byExpiry.Push(node, Key(node));
+        if (soonest is not null)
+        {
+            Remove(soonest);
+        }
     }
 
     /// <summary>Forgets and returns the senders remembered for an address, first remembered first.</summary>
