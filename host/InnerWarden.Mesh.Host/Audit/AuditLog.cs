@@ -17,7 +17,8 @@ internal sealed partial class AuditLog : IAsyncDisposable
     // Longest a line waits in memory before the writer takes its batch (FlushAsync does not wait for it).
     private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(20);
 
-    // A batch that once grew past this (a burst while the disk stalled) is not kept around at that size.
+    // A batch buffer past this size is kept only while batches still fill half of it: a sustained flood keeps
+    // its buffers, a one-off burst (or a stall of the disk) does not pin megabytes for the agent's lifetime.
     private const int RetainedBatchCapacity = 4 * 1024 * 1024;
 
     private readonly string _directory;
@@ -121,11 +122,18 @@ internal sealed partial class AuditLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Task loop;
+        bool first;
         lock (_gate)
         {
             // Lines queued before disposal are still written, even by a log that was never started.
+            first = !_closed;
             _closed = true;
             loop = _loop ??= Task.Run(WriteLoopAsync);
+        }
+        if (!first)
+        {
+            await loop.ConfigureAwait(false);
+            return;
         }
         _wake.Release();
         await loop.ConfigureAwait(false);
@@ -161,7 +169,18 @@ internal sealed partial class AuditLog : IAsyncDisposable
                     _waiters = [];
                     closed = _closed;
                 }
-                await WriteBatchAsync().ConfigureAwait(false);
+                try
+                {
+                    await WriteBatchAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // Not an I/O error (those are handled per file): still never leave a flush waiting forever
+                    // or stop auditing because of one batch.
+                    LogWriteFailed(_logger, _currentPath ?? _directory, _draining.WrittenSpan.Count((byte)'\n'), ex.Message, ex);
+                    _draining.ResetWrittenCount();
+                    _drainingDays.Clear();
+                }
                 foreach (var waiter in waiters)
                 {
                     waiter.TrySetResult();
@@ -187,7 +206,7 @@ internal sealed partial class AuditLog : IAsyncDisposable
             start = end;
         }
         _drainingDays.Clear();
-        if (_draining.Capacity > RetainedBatchCapacity)
+        if (_draining.Capacity > RetainedBatchCapacity && _draining.Capacity > 2 * _draining.WrittenCount)
         {
             _draining = new ArrayBufferWriter<byte>(64 * 1024);
         }

@@ -107,6 +107,8 @@ public sealed class AuditLogTests
 
         await log.DisposeAsync();
         log.Write(Record(NodeHarness.Start, "duplicate"));
+        await log.FlushAsync();
+        await log.DisposeAsync(); // a second disposal is harmless
 
         var line = Assert.Single(File.ReadAllLines(AuditLog.PathFor(dir.Path, NodeHarness.Start)));
         Assert.Contains("\"action\":\"discarded\"", line, StringComparison.Ordinal);
