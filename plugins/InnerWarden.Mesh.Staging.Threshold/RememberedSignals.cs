@@ -27,21 +27,24 @@ internal sealed class RememberedSignals(int capacity)
     /// <summary>In no particular order (see <see cref="ThresholdStagingPool.Entries"/>).</summary>
     public IReadOnlyList<RememberedSignal> All => _byKey.Values.Select(n => new RememberedSignal(n.Ip, n.NodeId, n.ExpiresAt)).ToList();
 
-    public void Remember(RememberedSignal signal)
+    public void Remember(RememberedSignal signal) => Remember(signal.Ip, signal.NodeId, signal.ExpiresAt);
+
+    /// <summary>Remembers that <paramref name="nodeId"/> reported <paramref name="ip"/>, until <paramref name="expiresAt"/>.</summary>
+    public void Remember(IPAddress ip, string nodeId, DateTimeOffset expiresAt)
     {
         if (capacity == 0)
         {
             return;
         }
-        var key = (signal.Ip, signal.NodeId);
+        var key = (ip, nodeId);
         // One lookup that also reserves the place: this runs for every discarded signal of a flood.
         ref var place = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out bool exists);
         if (exists)
         {
             var known = place!;
-            if (known.ExpiresAt < signal.ExpiresAt)
+            if (known.ExpiresAt < expiresAt)
             {
-                known.ExpiresAt = signal.ExpiresAt;
+                known.ExpiresAt = expiresAt;
                 known.Invalidate();
                 _byExpiry.Push(known, Key(known));
                 Compact();
@@ -49,20 +52,20 @@ internal sealed class RememberedSignals(int capacity)
             return;
         }
         Node? soonest = null;
-        if (_byKey.Count > capacity && _byExpiry.TryPeek(out soonest) && soonest.ExpiresAt >= signal.ExpiresAt)
+        if (_byKey.Count > capacity && _byExpiry.TryPeek(out soonest) && soonest.ExpiresAt >= expiresAt)
         {
             // Full, and the newcomer would be the first to go: it is not kept.
             _byKey.Remove(key);
             return;
         }
-        var node = new Node(signal.Ip, signal.NodeId, signal.ExpiresAt, ++_sequence);
+        var node = new Node(ip, nodeId, expiresAt, ++_sequence);
         place = node;
-        if (_firstByIp.TryGetValue(signal.Ip, out var first))
+        if (_firstByIp.TryGetValue(ip, out var first))
         {
             node.Next = first;
             first.Previous = node;
         }
-        _firstByIp[signal.Ip] = node;
+        _firstByIp[ip] = node;
         _byExpiry.Push(node, Key(node));
         if (soonest is not null)
         {

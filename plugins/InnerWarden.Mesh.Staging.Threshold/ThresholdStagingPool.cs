@@ -18,6 +18,9 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 /// </remarks>
 internal sealed class ThresholdStagingPool : IStagingPool
 {
+    // The answer for a discarded report about an address not staged: a flood of them needs no object each.
+    private static readonly StageResult NothingStaged = new(SignalAction.Discarded, null, null, null);
+
     private readonly ThresholdOptions _options;
     private readonly Dictionary<IPAddress, StagedSlot> _slots = [];
     private readonly LazyMinHeap<StagedSlot, (DateTimeOffset, long)> _byExpiry = new(Comparer<(DateTimeOffset, long)>.Default);
@@ -56,7 +59,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
         {
             // Too weak to act on, but a later local detection must still be able to credit the sender.
             Remember(request);
-            return new StageResult(SignalAction.Discarded, previous, previous, null);
+            return previous is null ? NothingStaged : new StageResult(SignalAction.Discarded, previous, previous, null);
         }
 
         if (slot is not null)
@@ -82,7 +85,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
             if (StagedSlot.CompareValue(newcomer.Entry, least.Entry) <= 0)
             {
                 Remember(request);
-                return new StageResult(SignalAction.Discarded, null, null, null);
+                return NothingStaged;
             }
             Remove(least);
             evicted = least.Entry;
@@ -216,7 +219,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
         var ttl = request.SignalTtl < _options.MaxRememberTtl ? request.SignalTtl : _options.MaxRememberTtl;
         if (ttl > TimeSpan.Zero)
         {
-            _remembered.Remember(new RememberedSignal(request.Ip, request.Contributor, request.Now + ttl));
+            _remembered.Remember(request.Ip, request.Contributor, request.Now + ttl);
         }
     }
 

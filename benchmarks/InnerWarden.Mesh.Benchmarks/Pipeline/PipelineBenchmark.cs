@@ -23,7 +23,7 @@ internal static class PipelineBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var options = new BenchOptions("pipeline",
-            ("signals", 200_000, 1, 5_000_000), ("identities", 1_000, 1, SignalFactory.MaxLiveKeys), ("threads", Environment.ProcessorCount, 1, 256), ("rounds", 3, 1, 100));
+            ("signals", 200_000, 1, 5_000_000), ("identities", 1_000, 1, SignalFactory.MaxLiveKeys), ("threads", Environment.ProcessorCount, 1, 256), ("rounds", 5, 1, 100));
         if (!options.TryParse(args))
         {
             return 2;

@@ -55,10 +55,10 @@ internal sealed partial class InboundPipeline : ISignalSink
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DateTimeOffset _startedAt;
-    private long _received;
-    private long _accepted;
-    private long _rejected;
-    private long _duplicates;
+    private readonly StripedCounter _received = new();
+    private readonly StripedCounter _accepted = new();
+    private readonly StripedCounter _rejected = new();
+    private readonly StripedCounter _duplicates = new();
 
     public InboundPipeline(SignalValidator validator, SeenSignals seen, PeerRateLimiter limiter, ReputationBook book,
         StagingCoordinator staging, AuditLog audit, string ownNodeId, TimeProvider time, ILogger logger)
@@ -78,15 +78,15 @@ internal sealed partial class InboundPipeline : ISignalSink
     /// <summary>Where narration events go (the node's observer hook).</summary>
     public NodeEventHub Events { get; init; } = new(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
-    public long Received => Interlocked.Read(ref _received);
+    public long Received => _received.Value;
 
     /// <summary>Signals that were valid and weighed (staged or discarded).</summary>
-    public long Accepted => Interlocked.Read(ref _accepted);
+    public long Accepted => _accepted.Value;
 
     /// <summary>Signals refused as invalid, over the rate or quarantined.</summary>
-    public long Rejected => Interlocked.Read(ref _rejected);
+    public long Rejected => _rejected.Value;
 
-    public long Duplicates => Interlocked.Read(ref _duplicates);
+    public long Duplicates => _duplicates.Value;
 
     public ValueTask<SignalVerdict> SubmitAsync(ThreatSignal signal, SignalOrigin origin, CancellationToken cancellationToken)
     {
@@ -103,7 +103,7 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     private SignalVerdict Submit(ThreatSignal signal, SignalOrigin origin)
     {
-        Interlocked.Increment(ref _received);
+        _received.Increment();
         // One clock reading judges the whole signal: its checks, its rate count, its staging and its audit line.
         var now = _time.GetUtcNow();
         // Decoded once by validation, then used by dedup and verify.
@@ -148,7 +148,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         // The book's copy of the node id, not this signal's: staged and remembered entries outlive the signal, and
         // one shared string per peer instead of one per entry keeps a flood of them out of the older GC generations.
         var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now));
-        Interlocked.Increment(ref _accepted);
+        _accepted.Increment();
         LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
         Audit(now, signal, origin, result.Action, RejectReason.None, null, score);
         if (Events.IsObserved)
@@ -161,7 +161,7 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     private SignalVerdict Duplicate(ThreatSignal signal, SignalOrigin origin)
     {
-        Interlocked.Increment(ref _duplicates);
+        _duplicates.Increment();
         LogDuplicate(_logger, signal.NodeId, signal.Ip, origin.RemoteAddress);
         if (Events.IsObserved)
         {
@@ -178,7 +178,7 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, SignalVerdict verdict, string? detail)
     {
-        Interlocked.Increment(ref _rejected);
+        _rejected.Increment();
         Audit(_time.GetUtcNow(), signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
         if (Events.IsObserved)
         {
