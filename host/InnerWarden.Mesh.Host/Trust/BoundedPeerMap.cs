@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace InnerWarden.Mesh.Host.Trust;
 
 /// <summary>
@@ -34,13 +36,10 @@ internal sealed class BoundedPeerMap<T>
     /// <summary>Stores the value; trims the least useful others when over capacity (never <paramref name="nodeId"/> itself).</summary>
     public void Set(string nodeId, T value)
     {
-        bool added = _items.TryAdd(nodeId, value);
-        if (!added)
-        {
-            _items[nodeId] = value;
-            return;
-        }
-        if (_items.Count > Capacity)
+        // One hash of the 64-character id for add-or-replace: this runs for every signal received.
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_items, nodeId, out bool existed);
+        slot = value;
+        if (!existed && _items.Count > Capacity)
         {
             Trim(nodeId);
         }

@@ -52,6 +52,17 @@ public sealed class SignalCanonicalFormTests
             });
 
     [Fact]
+    public void Broken_utf16_in_a_field_is_written_as_the_replacement_character_like_any_utf8_encoder()
+    {
+        var signal = Sample with { Detector = "ssh\ud800x", Ip = "\udc00" };
+
+        byte[] expected = Encoding.UTF8.GetBytes(string.Join('|', signal.NodeId, signal.Ip, signal.Detector, "0.9200",
+            signal.EvidenceHash, "3600", signal.Timestamp.ToCanonicalString()));
+
+        Assert.Equal(expected, SignalCanonicalForm.ToBytes(signal));
+    }
+
+    [Fact]
     public void A_buffer_one_byte_short_is_refused_not_overrun()
     {
         byte[] full = SignalCanonicalForm.ToBytes(Sample);
