@@ -205,7 +205,9 @@ internal sealed partial class InboundPipeline : ISignalSink
         return plus < 0 ? informational : informational[..plus];
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "signal from {Peer} for {Ip} rejected: {Reason} ({Detail}) from {Remote}")]
+    // Per-signal lines are Debug: every signal's verdict is in the audit log and the metrics, and at Information a
+    // flood (or one hostile peer's garbage) would become a flood of journal lines that crowds out the ones that matter.
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "signal from {Peer} for {Ip} rejected: {Reason} ({Detail}) from {Remote}")]
     private static partial void LogRejected(ILogger logger, string peer, string ip, RejectReason reason, string? detail, string remote);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "duplicate signal from {Peer} for {Ip} from {Remote}")]
@@ -217,7 +219,7 @@ internal sealed partial class InboundPipeline : ISignalSink
     [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "signal from quarantined peer {Peer} refused (from {Remote})")]
     private static partial void LogStillQuarantined(ILogger logger, string peer, string remote);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "signal from {Peer} for {Ip}: {Action} (score {Score:F3}) from {Remote}")]
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "signal from {Peer} for {Ip}: {Action} (score {Score:F3}) from {Remote}")]
     private static partial void LogJudged(ILogger logger, string peer, IPAddress ip, string action, double score, string remote);
 
 }
