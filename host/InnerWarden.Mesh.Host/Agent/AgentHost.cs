@@ -39,7 +39,7 @@ internal static class AgentHost
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(config.LogLevel);
         // Under systemd: Type=notify readiness, journald-friendly log format, SIGTERM as graceful stop.
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));

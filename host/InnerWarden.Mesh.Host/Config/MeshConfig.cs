@@ -2,6 +2,7 @@ using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Plugins;
+using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Config;
 
@@ -36,6 +37,9 @@ internal sealed record MeshConfig(
 {
     /// <summary>The <c>metrics:</c> section: the Prometheus endpoint, off by default.</summary>
     public MetricsOptions Metrics { get; init; } = new();
+
+    /// <summary>The <c>log_level</c> key: the least severe log line the agent writes to its console (the journal).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     public const string DefaultConfigPath = "/etc/innerwarden/mesh.yaml";
     public const string DefaultDataDirectory = "/var/lib/innerwarden";

@@ -2,6 +2,7 @@ using System.Globalization;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Plugins;
+using Microsoft.Extensions.Logging;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -13,11 +14,22 @@ namespace InnerWarden.Mesh.Host.Config;
 /// </summary>
 internal static class MeshConfigLoader
 {
-    private static readonly string[] TopLevelKeys =
+    internal static readonly string[] TopLevelKeys =
     [
         "enabled", "bind", "poll_secs", "auto_broadcast", "max_signals_per_hour", "max_staged",
-        "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics",
+        "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics", "log_level",
     ];
+
+    // The log_level values, by their names in mesh.yaml.
+    private static readonly Dictionary<string, LogLevel> LogLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["trace"] = LogLevel.Trace,
+        ["debug"] = LogLevel.Debug,
+        ["information"] = LogLevel.Information,
+        ["warning"] = LogLevel.Warning,
+        ["error"] = LogLevel.Error,
+        ["critical"] = LogLevel.Critical,
+    };
 
     private static readonly string[] MetricsKeys = ["enabled", "bind"];
 
@@ -107,10 +119,19 @@ internal static class MeshConfigLoader
                 "plugin_settings" => config with { PluginSettings = MapPluginSettings(value, w) },
                 "data_dir" => config with { DataDirectory = w.NonEmpty(value, key) },
                 "metrics" => config with { Metrics = MapMetrics(value, w) },
+                "log_level" => config with { LogLevel = MapLogLevel(value, w) },
                 _ => throw new InvalidOperationException("unreachable: key list and switch disagree"),
             };
         }
         return config;
+    }
+
+    private static LogLevel MapLogLevel(YamlNode node, Walker w)
+    {
+        var name = w.String(node, "log_level");
+        return LogLevels.TryGetValue(name, out var level)
+            ? level
+            : throw w.Error(node, "log_level", $"expected one of: {string.Join(", ", LogLevels.Keys)}, got '{name}'");
     }
 
     private static List<PeerInfo> MapPeers(YamlNode node, Walker w)

@@ -1,4 +1,5 @@
 using InnerWarden.Mesh.Host.Config;
+using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Tests.Config;
 
@@ -95,6 +96,30 @@ public sealed class MeshConfigLoaderTests
         Assert.Equal(config.Peers, node.Peers);
     }
 
+    [Fact]
+    public void The_packaged_mesh_yaml_parses_to_the_defaults_and_shows_every_top_level_key()
+    {
+        var path = Path.Combine(RepoRoot(), "packaging", "mesh.yaml");
+        var text = File.ReadAllText(path);
+
+        var config = MeshConfigLoader.Parse(text, path);
+
+        Assert.False(config.Enabled);
+        Assert.Equal(LogLevel.Information, config.LogLevel);
+        Assert.False(config.Metrics.Enabled);
+        Assert.All(MeshConfigLoader.TopLevelKeys, key => Assert.Matches($"(?m)^#?{key}:", text));
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+
+    [Theory]
+    [InlineData("", LogLevel.Information)]
+    [InlineData("log_level: debug\n", LogLevel.Debug)]
+    [InlineData("log_level: Warning\n", LogLevel.Warning)]
+    public void Log_level_defaults_to_information_and_takes_a_level_name(string yaml, LogLevel expected) =>
+        Assert.Equal(expected, MeshConfigLoader.Parse(yaml, "/etc/innerwarden/mesh.yaml").LogLevel);
+
     [Theory]
     [InlineData("enabled: true\nfoo: 1\n", 2, 1, "foo", "unknown key; expected one of: enabled, bind,")]
     [InlineData("enabled: yes-please\n", 1, 10, "enabled", "expected true or false, got 'yes-please'")]
@@ -114,6 +139,7 @@ public sealed class MeshConfigLoaderTests
     [InlineData("plugin_settings:\n  sshd: [a]\n", 2, 9, "plugin_settings.sshd", "expected a mapping, got a list")]
     [InlineData("plugin_settings:\n  sshd:\n    nested: {a: 1}\n", 3, 13, "plugin_settings.sshd.nested", "expected a single value, got a mapping")]
     [InlineData("- just\n- a list\n", 1, 1, "", "expected a mapping of keys at the top level, got a list")]
+    [InlineData("log_level: chatty\n", 1, 12, "log_level", "expected one of: trace, debug, information, warning, error, critical, got 'chatty'")]
     public void Bad_config_names_file_line_column_and_key(string yaml, int line, int column, string key, string problem)
     {
         var e = Bad(yaml);
