@@ -5,7 +5,8 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 
 /// <summary>
 /// The pool's bookkeeping around one entry: who contributed and who was already credited. The entry itself is
-/// an immutable record handed out as is; a slot must leave the pool's sorted indexes before its entry changes.
+/// an immutable record handed out as is; a new entry makes the slot's places in the pool's heaps stale, so the
+/// pool pushes it again under its new keys.
 /// </summary>
 internal sealed class StagedSlot(StagedEntry entry, long sequence) : HeapItem
 {
@@ -25,8 +26,8 @@ internal sealed class StagedSlot(StagedEntry entry, long sequence) : HeapItem
     /// <summary>Order of the pool's expiry heap: soonest first.</summary>
     public (DateTimeOffset ExpiresAt, long Sequence) ExpiryKey => (_entry.ExpiresAt, Sequence);
 
-    /// <summary>Order of the pool's eviction heap: least valuable first (see <see cref="CompareValue"/>).</summary>
-    public (int Rank, double Score, DateTimeOffset ExpiresAt, long Sequence) ValueKey => (Rank(_entry.Action), _entry.Score, _entry.ExpiresAt, Sequence);
+    /// <summary>Order of the pool's eviction heap: least valuable first (see <see cref="ValueOf"/>).</summary>
+    public ((int Rank, double Score, DateTimeOffset ExpiresAt) Value, long Sequence) ValueKey => (ValueOf(_entry), Sequence);
 
     /// <summary>Unique per slot: the last tie-breaker so that sorted indexes never see two slots as equal.</summary>
     public long Sequence { get; } = sequence;
@@ -60,18 +61,13 @@ internal sealed class StagedSlot(StagedEntry entry, long sequence) : HeapItem
     public bool MarkCredited(string nodeId) => (_credited ??= new HashSet<string>(StringComparer.Ordinal)).Add(nodeId);
 
     /// <summary>
-    /// How much keeping an entry is worth: the action first (a full block always outranks a short block, which
-    /// outranks a watchlist entry), then the score, then the later expiry.
+    /// How much keeping an entry is worth, compared in this order: the action first (a full block always outranks a
+    /// short block, which outranks a watchlist entry), then the score, then the later expiry.
     /// </summary>
-    public static int CompareValue(StagedEntry x, StagedEntry y)
-    {
-        var c = Rank(x.Action).CompareTo(Rank(y.Action));
-        if (c == 0)
-        {
-            c = x.Score.CompareTo(y.Score);
-        }
-        return c != 0 ? c : x.ExpiresAt.CompareTo(y.ExpiresAt);
-    }
+    public static (int Rank, double Score, DateTimeOffset ExpiresAt) ValueOf(StagedEntry entry) => (Rank(entry.Action), entry.Score, entry.ExpiresAt);
+
+    /// <summary>Orders two entries by <see cref="ValueOf"/>: below zero when <paramref name="x"/> is worth less.</summary>
+    public static int CompareValue(StagedEntry x, StagedEntry y) => ValueOf(x).CompareTo(ValueOf(y));
 
     public static int Rank(SignalAction action) => action switch
     {

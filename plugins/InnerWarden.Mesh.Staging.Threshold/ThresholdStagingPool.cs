@@ -24,7 +24,7 @@ internal sealed class ThresholdStagingPool : IStagingPool
     private readonly ThresholdOptions _options;
     private readonly Dictionary<IPAddress, StagedSlot> _slots = [];
     private readonly LazyMinHeap<StagedSlot, (DateTimeOffset, long)> _byExpiry = new(Comparer<(DateTimeOffset, long)>.Default);
-    private readonly LazyMinHeap<StagedSlot, (int, double, DateTimeOffset, long)> _byValue = new(Comparer<(int, double, DateTimeOffset, long)>.Default);
+    private readonly LazyMinHeap<StagedSlot, ((int, double, DateTimeOffset), long)> _byValue = new(Comparer<((int, double, DateTimeOffset), long)>.Default);
     private readonly RememberedSignals _remembered;
     private long _sequence;
 
