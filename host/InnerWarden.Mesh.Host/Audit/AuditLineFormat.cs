@@ -108,18 +108,9 @@ internal static class AuditLineFormat
     // written with U+FFFD in its place instead of taking the line (or the caller) down.
     private static string WellFormed(string value)
     {
-        if (value.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
-        {
-            return value;
-        }
-        var repaired = new System.Text.StringBuilder(value.Length);
-        var rest = value.AsSpan();
-        while (!rest.IsEmpty)
-        {
-            _ = System.Text.Rune.DecodeFromUtf16(rest, out var rune, out int used);
-            repaired.Append(rune.ToString());
-            rest = rest[used..];
-        }
-        return repaired.ToString();
+        // The UTF-8 encoder's replacement fallback does the repair: each lone surrogate becomes U+FFFD.
+        return value.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0
+            ? value
+            : System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(value));
     }
 }
