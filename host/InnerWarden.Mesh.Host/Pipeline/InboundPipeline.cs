@@ -111,36 +111,36 @@ internal sealed partial class InboundPipeline : ISignalSink
         var fields = _validator.CheckFields(signal, signature);
         if (!fields.IsValid || fields.Ip is not { } parsed)
         {
-            return Reject(signal, origin, fields.IsValid ? RejectReason.InvalidIp : fields.Reason, fields.Detail);
+            return Reject(signal, origin, now, fields.IsValid ? RejectReason.InvalidIp : fields.Reason, fields.Detail);
         }
         // ::ffff:a.b.c.d and a.b.c.d are one attacker: stage and block them under one key.
         var ip = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4() : parsed;
         var freshness = SignalValidator.CheckFreshness(signal, now);
         if (!freshness.IsValid)
         {
-            return Reject(signal, origin, freshness.Reason, freshness.Detail);
+            return Reject(signal, origin, now, freshness.Reason, freshness.Detail);
         }
         if (_seen.Contains(signature, now))
         {
-            return Duplicate(signal, origin);
+            return Duplicate(signal, origin, now);
         }
         if (!SignalVerifier.Verify(signal, signature))
         {
-            return Reject(signal, origin, RejectReason.InvalidSignature, "the signature does not verify against node_id");
+            return Reject(signal, origin, now, RejectReason.InvalidSignature, "the signature does not verify against node_id");
         }
         // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
         if (!_seen.TryAdd(signature, now) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
         {
-            return Duplicate(signal, origin);
+            return Duplicate(signal, origin, now);
         }
         switch (_limiter.Check(signal.NodeId, now))
         {
             case RateDecision.LimitExceeded:
                 LogQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
-                return Refuse(signal, origin, RateLimitVerdict, null);
+                return Refuse(signal, origin, now, RateLimitVerdict, null);
             case RateDecision.Quarantined:
                 LogStillQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
-                return Refuse(signal, origin, QuarantinedVerdict, null);
+                return Refuse(signal, origin, now, QuarantinedVerdict, null);
         }
         var reputation = _book.RecordSignal(signal.NodeId, now);
         double score = _book.Policy.Weigh(reputation, signal.Confidence, now);
@@ -159,30 +159,30 @@ internal sealed partial class InboundPipeline : ISignalSink
         return (int)result.Action < OutcomeVerdicts.Length ? OutcomeVerdicts[(int)result.Action] : new SignalVerdict(result.Action, RejectReason.None, null);
     }
 
-    private SignalVerdict Duplicate(ThreatSignal signal, SignalOrigin origin)
+    private SignalVerdict Duplicate(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now)
     {
         _duplicates.Increment();
         LogDuplicate(_logger, signal.NodeId, signal.Ip, origin.RemoteAddress);
         if (Events.IsObserved)
         {
-            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), null, signal.NodeId, SignalAction.Duplicate));
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, null, signal.NodeId, SignalAction.Duplicate));
         }
         return DuplicateVerdict;
     }
 
-    private SignalVerdict Reject(ThreatSignal signal, SignalOrigin origin, RejectReason reason, string? detail)
+    private SignalVerdict Reject(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, RejectReason reason, string? detail)
     {
         LogRejected(_logger, signal.NodeId, signal.Ip, reason, detail, origin.RemoteAddress);
-        return Refuse(signal, origin, new SignalVerdict(SignalAction.Rejected, reason, reason.ToString()), detail);
+        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToString()), detail);
     }
 
-    private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, SignalVerdict verdict, string? detail)
+    private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, SignalVerdict verdict, string? detail)
     {
         _rejected.Increment();
-        Audit(_time.GetUtcNow(), signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
+        Audit(now, signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
         if (Events.IsObserved)
         {
-            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, _time.GetUtcNow(), IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
+            Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
                 signal.NodeId, verdict.Action, Detail: detail ?? verdict.Error, Reason: verdict.Reason));
         }
         return verdict;
