@@ -10,6 +10,7 @@
 #   PUBLISH_DIR=DIR    package an existing `dotnet publish host/InnerWarden.Mesh.Host -c Release -r RID -o DIR`
 #                      instead of publishing now (it is checked to be self-contained for ARCH)
 #   MESH_READY_TO_RUN=false   publish without ReadyToRun (-p:MeshReadyToRun=false), to measure the difference
+#   MESH_YAML=FILE     the default config to ship as /etc/innerwarden/mesh.yaml (default: packaging/mesh.yaml)
 #   XZ_LEVEL=N         xz compression level, 0-9 (default 6, dpkg's own: 36 MB in ~65 s on 2 cores; 1: 42 MB in ~15 s)
 # Layout: /usr/lib/innerwarden (the publish and remove-kernel-state.sh), /usr/bin/innerwarden (link),
 # /lib/systemd/system/innerwarden-agent.service, /etc/innerwarden/mesh.yaml and
@@ -83,7 +84,9 @@ ln -s ../lib/innerwarden/innerwarden "$root/usr/bin/innerwarden"
 install -m 0644 "$packaging/systemd/innerwarden-agent.service" "$root/lib/systemd/system/innerwarden-agent.service"
 # The config is readable only by root and, through the stat override postinst registers, the service's group.
 install -d -m 0750 "$root/etc/innerwarden"
-install -m 0640 "$packaging/mesh.yaml" "$root/etc/innerwarden/mesh.yaml"
+mesh_yaml="${MESH_YAML:-$packaging/mesh.yaml}"
+[ -f "$mesh_yaml" ] || die "MESH_YAML '$mesh_yaml' is not a file"
+install -m 0640 "$mesh_yaml" "$root/etc/innerwarden/mesh.yaml"
 install -m 0644 "$packaging/fail2ban/action.d/innerwarden-mesh.conf" "$root/etc/fail2ban/action.d/innerwarden-mesh.conf"
 
 install -m 0644 "$here/copyright" "$doc/copyright"
