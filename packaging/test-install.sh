@@ -167,16 +167,13 @@ else
     cat "$work/system-agent2.log"; fail "the installed agent runs as innerwarden (enforcer: iptables)"
   fi
   stop_agent
-  state="$(kernel_state "$ns")"
-  check "the namespace holds the nftables table, both ipsets and both DROP rules ($(wc -l <<<"$state") objects)" \
-    test "$(wc -l <<<"$state")" -eq 5
+  check_kernel_full "$ns"
   if ip netns exec "$ns" "$here/install.sh" --uninstall --purge >"$work/system-uninstall.log" 2>&1; then
     pass "install.sh --uninstall --purge"
   else
     cat "$work/system-uninstall.log"; fail "install.sh --uninstall --purge"
   fi
-  state="$(kernel_state "$ns")"
-  check "uninstall cleared the kernel: no nftables table, ipset or rule of the mesh${state:+ (left: $state)}" test -z "$state"
+  check_kernel_clean "$ns" uninstall
   left=""
   for path in /usr/lib/innerwarden /usr/bin/innerwarden /etc/innerwarden /var/lib/innerwarden "$unit"; do
     if [ -e "$path" ] || [ -L "$path" ]; then left="$left $path"; fi

@@ -85,3 +85,18 @@ kernel_state() { # ns
 nft_holds() { # ns ip
   ip netns exec "$1" nft list set inet innerwarden_mesh blocked_v4 2>/dev/null | grep -q "[ {]$2 "
 }
+
+# check_kernel_full NS: PASS when NS holds all the enforcers make: the nftables table, both ipsets, both DROP rules.
+check_kernel_full() {
+  local state
+  state="$(kernel_state "$1")"
+  check "the namespace holds the nftables table, both ipsets and both DROP rules ($(wc -l <<<"$state") objects)" \
+    test "$(wc -l <<<"$state")" -eq 5
+}
+
+# check_kernel_clean NS WHAT: PASS when NS holds no table, ipset or rule of the mesh.
+check_kernel_clean() {
+  local state
+  state="$(kernel_state "$1")"
+  check "$2 cleared the kernel: no nftables table, ipset or rule of the mesh${state:+ (left: $state)}" test -z "$state"
+}

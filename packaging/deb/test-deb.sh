@@ -182,9 +182,7 @@ else
   cat "$work/agent2.log"; fail "the agent restarts with enforcer: iptables"
 fi
 stop_agent
-state="$(kernel_state "$ns")"
-check "the namespace holds the nftables table, both ipsets and both DROP rules ($(wc -l <<<"$state") objects)" \
-  test "$(wc -l <<<"$state")" -eq 5
+check_kernel_full "$ns"
 
 # --- upgrade: the operator's config survives, the new default lands beside it ------------------------------------
 echo "# operator edit $suffix" >>"$yaml"
@@ -223,7 +221,6 @@ check "purge leaves no file behind${left:+ (left:$left)}" test -z "$left"
 check "purge removes the innerwarden user and group" bash -c '! getent passwd innerwarden >/dev/null && ! getent group innerwarden >/dev/null'
 check "purge removes the stat overrides" bash -c '! dpkg-statoverride --list | grep -q innerwarden'
 check "purge leaves the package unknown to dpkg" bash -c '! dpkg-query -W innerwarden-mesh >/dev/null 2>&1'
-state="$(kernel_state "$ns")"
-check "removal cleared the kernel: no nftables table, ipset or rule of the mesh in the namespace${state:+ (left: $state)}" test -z "$state"
+check_kernel_clean "$ns" removal
 
 finish

@@ -1,7 +1,5 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.IntegrationTests.Transport;
@@ -86,15 +84,7 @@ public sealed partial class GrafanaDashboardTests
             new TestNodeSpec("B") { InitialTrust = 0.85, Metrics = metrics, ExtraPeers = [deadPeer] });
         await using var server = new MetricsServer(new MetricsOptions(true, "127.0.0.1:0"), metrics, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
-        var a = mesh["A"];
-        var b = mesh["B"];
-
-        await a.Node.HandleLocalDetectionAsync(new Detection(IPAddress.Parse("185.220.1.7"), "ssh_bruteforce", 0.92f, "x", DateTimeOffset.UtcNow), CancellationToken.None);
-        await TestMesh.WaitUntilAsync(() => b.Node.Snapshot().Staged.Count == 1, "B stages A's signal");
-        var (status, _) = await mesh.PostAsync(b, TestMesh.Sign(a.Composed.Parts.Identity, "10.1.2.3"));
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        await b.Node.HandleLocalDetectionAsync(new Detection(IPAddress.Parse("185.220.1.9"), "port_scan", 0.9f, "y", DateTimeOffset.UtcNow), CancellationToken.None);
-        await b.Node.FlushAsync();
+        await MetricsTraffic.SendAsync(mesh);
 
         var scrape = "";
         var deadline = DateTime.UtcNow + TestMesh.DeliveryLimit;
