@@ -10,5 +10,5 @@ public sealed class LogOnlyEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context) =>
-        services.AddSingleton<IFirewallEnforcer, LogOnlyEnforcer>();
+        services.AddSingleton<IFirewallEnforcer>(sp => new LogOnlyEnforcer(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LogOnlyEnforcer>>()));
 }

@@ -41,7 +41,10 @@ internal static partial class EnforcerSelector
                 await enforcer.InitializeAsync(ct).ConfigureAwait(false);
                 if (name == LogOnly && candidates.Count > 1)
                 {
-                    LogFellBackToLogOnly(logger, string.Join("; ", skipped));
+                    if (logger.IsEnabled(LogLevel.Critical))
+                    {
+                        LogFellBackToLogOnly(logger, string.Join("; ", skipped));
+                    }
                 }
                 else
                 {

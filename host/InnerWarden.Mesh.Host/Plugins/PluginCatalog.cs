@@ -82,7 +82,10 @@ internal sealed partial class PluginCatalog
                         $"two plugins claim {PluginKinds.Display(export.Metadata.Kind)} '{export.Metadata.Name}': {clash.Directory} and {export.Directory}; remove one of the folders");
                 }
                 discovered.Add(export);
-                LogDiscovered(logger, PluginKinds.Display(export.Metadata.Kind), export.Metadata.Name, export.Metadata.Version, folder);
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    LogDiscovered(logger, PluginKinds.Display(export.Metadata.Kind), export.Metadata.Name, export.Metadata.Version, folder);
+                }
             }
         }
         return new PluginCatalog(directory, discovered, logger);
@@ -92,12 +95,14 @@ internal sealed partial class PluginCatalog
     {
         try
         {
+#pragma warning disable CA2000 // Never disposed: plugins stay loaded for the life of the process (IsUnloadable = false).
             var loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, config =>
             {
                 config.PreferSharedTypes = false;
                 // Nothing is ever unloaded: the node runs its plugins for its whole life.
                 config.IsUnloadable = false;
             });
+#pragma warning restore CA2000
             var assembly = loader.LoadDefaultAssembly();
             using var container = new ContainerConfiguration().WithAssembly(assembly).CreateContainer();
             return container.GetExports<Lazy<IMeshPlugin, PluginMetadata>>()
