@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InnerWarden.Mesh.Enforcers.LogOnly;
 
 /// <summary>The <c>log-only</c> enforcer: records what it would block, touches no firewall.</summary>
-[MeshPlugin(PluginKind.Enforcer, "log-only", "0.2.0")]
+[MeshPlugin(PluginKind.Enforcer, "log-only", MeshAbi.Version, AutoPriority = 1)]
 public sealed class LogOnlyEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />

@@ -45,7 +45,7 @@ internal static class NodeComposer
         try
         {
             var candidates = new List<(string Name, Func<IFirewallEnforcer> Create)>();
-            foreach (var name in EnforcerSelector.AutoOrder())
+            foreach (var name in EnforcerSelector.AutoOrder(catalog.Discovered.Select(d => d.Metadata)))
             {
                 candidates.Add((name, () =>
                 {
