@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
-using InnerWarden.Mesh.Transport.Http;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using MessagePack;
 
