@@ -19,18 +19,20 @@ namespace MyPlugin;
 /// <summary>
 /// The plugin's one entry class. The host reads the attribute without constructing anything; when mesh.yaml
 /// selects the plugin by name, it calls <see cref="Register"/> once at start. A setting that is wrong throws
-/// here, so the agent refuses to start with a message naming it.
+/// here, so the agent refuses to start with a message naming it. <see cref="MeshAbi.Version"/> is a constant: the
+/// contracts ABI this plugin is compiled against goes into its assembly, and a host that does not support it refuses
+/// the plugin by name. The plugin's own version is the project's &lt;Version&gt;.
 /// </summary>
 #if (IsTrust)
-[MeshPlugin(PluginKind.Trust, "myplugin", "1.0.0")]
+[MeshPlugin(PluginKind.Trust, "myplugin", MeshAbi.Version)]
 #elif (IsStaging)
-[MeshPlugin(PluginKind.Staging, "myplugin", "1.0.0")]
+[MeshPlugin(PluginKind.Staging, "myplugin", MeshAbi.Version)]
 #elif (IsEnforcer)
-[MeshPlugin(PluginKind.Enforcer, "myplugin", "1.0.0")]
+[MeshPlugin(PluginKind.Enforcer, "myplugin", MeshAbi.Version)]
 #elif (IsDetector)
-[MeshPlugin(PluginKind.Detector, "myplugin", "1.0.0")]
+[MeshPlugin(PluginKind.Detector, "myplugin", MeshAbi.Version)]
 #elif (IsTransport)
-[MeshPlugin(PluginKind.Transport, "myplugin", "1.0.0")]
+[MeshPlugin(PluginKind.Transport, "myplugin", MeshAbi.Version)]
 #endif
 public sealed class PluginEntry : IMeshPlugin
 {
