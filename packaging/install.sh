@@ -71,7 +71,7 @@ if [ "$uninstall" = 1 ]; then
   fi
   # The kernel is the real system's only: a DESTDIR uninstall leaves it alone.
   if [ "$system" = 1 ]; then
-    "$here/remove-kernel-state.sh"
+    "$here/remove-kernel-state.sh" --config "$etc/mesh.yaml"
   fi
   rm -rf "$lib"
   if [ -L "$link" ] || [ -e "$link" ]; then rm -f "$link"; fi

@@ -6,15 +6,24 @@
 #   ipset: the sets innerwarden-mesh-v4 and innerwarden-mesh-v6.
 # Foreign tables, sets and rules are never touched. A backend that is not installed, or holds none of these,
 # is skipped. Run by `packaging/install.sh --uninstall` and by the package's prerm on removal.
-# Usage: remove-kernel-state.sh [NFT_TABLE]   (default innerwarden_mesh, the nftables enforcer's `table` setting)
+# Usage: remove-kernel-state.sh [--config FILE]
+#   FILE (e.g. /etc/innerwarden/mesh.yaml): a `table:` setting there (plugin_settings.nftables.table, the only
+#   setting of that name) names the enforcer's table; it is removed as well as the default innerwarden_mesh.
 set -eu
 PATH="$PATH:/usr/sbin:/sbin"
-table="${1:-innerwarden_mesh}"
-
-if command -v nft >/dev/null 2>&1 && nft list table inet "$table" >/dev/null 2>&1; then
-  nft delete table inet "$table"
-  echo "removed nftables table inet $table"
+tables="innerwarden_mesh"
+if [ "${1:-}" = "--config" ] && [ -n "${2:-}" ] && [ -r "$2" ]; then
+  # The enforcer accepts only an identifier as the name (a letter, then letters, digits or '_').
+  configured=$(sed -n 's/^[[:space:]]*table:[[:space:]]*["'"'"']\{0,1\}\([A-Za-z][A-Za-z0-9_]*\)["'"'"']\{0,1\}[[:space:]]*$/\1/p' "$2" | head -1)
+  if [ -n "$configured" ] && [ "$configured" != innerwarden_mesh ]; then tables="$tables $configured"; fi
 fi
+
+for table in $tables; do
+  if command -v nft >/dev/null 2>&1 && nft list table inet "$table" >/dev/null 2>&1; then
+    nft delete table inet "$table"
+    echo "removed nftables table inet $table"
+  fi
+done
 
 for tool in iptables ip6tables; do
   command -v "$tool" >/dev/null 2>&1 || continue

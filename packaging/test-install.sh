@@ -168,12 +168,21 @@ else
   fi
   stop_agent
   check_kernel_full "$ns"
+  # An operator's own nftables table name (plugin_settings.nftables.table): uninstall reads it from the config.
+  printf 'enabled: true\nplugins:\n  enforcer: nftables\nplugin_settings:\n  nftables:\n    table: iwm_custom\n' >/etc/innerwarden/mesh.yaml
+  if start_agent "$ns" "$unit" "$work/system-agent3.log"; then
+    check "the agent made the configured table inet iwm_custom" bash -c 'ip netns exec "$1" nft list table inet iwm_custom >/dev/null' sh "$ns"
+  else
+    cat "$work/system-agent3.log"; fail "the installed agent runs with plugin_settings.nftables.table: iwm_custom"
+  fi
+  stop_agent
   if ip netns exec "$ns" "$here/install.sh" --uninstall --purge >"$work/system-uninstall.log" 2>&1; then
     pass "install.sh --uninstall --purge"
   else
     cat "$work/system-uninstall.log"; fail "install.sh --uninstall --purge"
   fi
   check_kernel_clean "$ns" uninstall
+  check "uninstall removed the configured table inet iwm_custom too" bash -c '! ip netns exec "$1" nft list table inet iwm_custom >/dev/null 2>&1' sh "$ns"
   left=""
   for path in /usr/lib/innerwarden /usr/bin/innerwarden /etc/innerwarden /var/lib/innerwarden "$unit"; do
     if [ -e "$path" ] || [ -L "$path" ]; then left="$left $path"; fi
