@@ -55,6 +55,7 @@ publish="${PUBLISH_DIR:-}"
 if [ -z "$publish" ]; then
   publish="$work/publish"
   r2r="${MESH_READY_TO_RUN:-true}"
+  [[ "$r2r" =~ ^(true|false)$ ]] || die "MESH_READY_TO_RUN '$r2r' is not true or false"
   say "publishing host/InnerWarden.Mesh.Host for $rid (self-contained, MeshReadyToRun=$r2r)"
   dotnet publish "$repo/host/InnerWarden.Mesh.Host" -c Release -r "$rid" -o "$publish" -nologo -v quiet \
     "-p:MeshReadyToRun=$r2r" >&2
@@ -93,7 +94,8 @@ install -m 0644 "$here/copyright" "$doc/copyright"
 install -m 0644 "$packaging/fail2ban/README.md" "$doc/README.fail2ban.md"
 install -m 0644 "$repo/README.md" "$doc/README.md"
 gzip -9n "$doc/README.md"
-# The commit's time, not the build's, so two builds of one commit are the same package.
+# The commit's time, not the build's: the changelog's date (and dpkg-deb's clamped file times) stay the same
+# for every build of one commit.
 epoch="${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}"
 export SOURCE_DATE_EPOCH="$epoch"
 {
