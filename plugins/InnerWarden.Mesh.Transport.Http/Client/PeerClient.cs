@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Transport.Http.Client;

@@ -2,6 +2,7 @@ using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Wire;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

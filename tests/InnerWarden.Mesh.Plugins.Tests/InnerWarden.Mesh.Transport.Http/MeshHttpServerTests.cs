@@ -5,6 +5,7 @@ using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Transport.Http;
 using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Wire;
 using MessagePack;
 
 namespace InnerWarden.Mesh.Plugins.Tests.Transport.Http;

@@ -3,7 +3,7 @@ using System.Text;
 using InnerWarden.Mesh.Contracts.Signals;
 using MessagePack;
 
-namespace InnerWarden.Mesh.Transport.Http.Wire;
+namespace InnerWarden.Mesh.Wire;
 
 /// <summary>
 /// This project's MessagePack form of a signal (PROTOCOL.md leaves the encoding to us; the signed bytes are the same):
@@ -18,9 +18,13 @@ namespace InnerWarden.Mesh.Transport.Http.Wire;
 /// Unknown keys are skipped (up to <see cref="MaxDepth"/> levels), as the JSON form ignores unknown fields.
 /// A batch (<c>POST /mesh/signals</c>) is an array of such maps, at most <see cref="MaxBatch"/>.
 /// The reader never throws on bad input: it reports the first problem, naming the field.
+/// Shared by the transports (http bodies, nats messages), so a signal reads the same whichever carried it.
 /// </summary>
-internal static class MessagePackSignal
+public static class MessagePackSignal
 {
+    /// <summary>The encoding's name as <c>SignalOrigin.Encoding</c> and <c>PeerLinkStatus.Encoding</c> use it.</summary>
+    public const string EncodingName = "msgpack";
+
     /// <summary>Most signals accepted in one batch.</summary>
     public const int MaxBatch = 1000;
 
