@@ -1,4 +1,4 @@
-using InnerWarden.Mesh.Wire;
+using InnerWarden.Mesh.Transport.Common.Wire;
 
 namespace InnerWarden.Mesh.Transport.Http.Wire;
 

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Http;
 using InnerWarden.Mesh.Transport.Http.Wire;
-using InnerWarden.Mesh.Wire;
 using MessagePack;
 
 namespace InnerWarden.Mesh.Plugins.Tests.Transport.Http;

@@ -3,7 +3,7 @@ using System.Text;
 using InnerWarden.Mesh.Contracts.Signals;
 using MessagePack;
 
-namespace InnerWarden.Mesh.Wire;
+namespace InnerWarden.Mesh.Transport.Common.Wire;
 
 /// <summary>
 /// This project's MessagePack form of a signal (PROTOCOL.md leaves the encoding to us; the signed bytes are the same):

@@ -1,10 +1,10 @@
 using System.Buffers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Plugins.Tests.Transport.Http;
-using InnerWarden.Mesh.Wire;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using MessagePack;
 
-namespace InnerWarden.Mesh.Plugins.Tests.Wire;
+namespace InnerWarden.Mesh.Plugins.Tests.Transport.Common.Wire;
 
 public sealed class MessagePackSignalTests
 {
