@@ -25,6 +25,9 @@ public static class MessagePackSignal
     /// <summary>The encoding's name as <c>SignalOrigin.Encoding</c> and <c>PeerLinkStatus.Encoding</c> use it.</summary>
     public const string EncodingName = "msgpack";
 
+    /// <summary>How every parse error begins when the bytes are not well-formed MessagePack (truncated, bad codes, too deep).</summary>
+    public const string MalformedPrefix = "malformed MessagePack";
+
     /// <summary>Most signals accepted in one batch.</summary>
     public const int MaxBatch = 1000;
 
@@ -88,7 +91,7 @@ public static class MessagePackSignal
         }
         catch (Exception ex) when (IsReadFailure(ex))
         {
-            return "malformed MessagePack batch: " + ex.Message;
+            return $"{MalformedPrefix} batch: {ex.Message}";
         }
     }
 
@@ -151,11 +154,11 @@ public static class MessagePackSignal
         }
         catch (InsufficientExecutionStackException)
         {
-            return SignalParseResult.Fail($"malformed MessagePack: nested deeper than {MaxDepth} levels");
+            return SignalParseResult.Fail($"{MalformedPrefix}: nested deeper than {MaxDepth} levels");
         }
         catch (Exception ex) when (IsReadFailure(ex))
         {
-            return SignalParseResult.Fail("malformed MessagePack: " + ex.Message);
+            return SignalParseResult.Fail($"{MalformedPrefix}: {ex.Message}");
         }
     }
 
