@@ -12,6 +12,7 @@ namespace InnerWarden.Mesh.Transport.Nats;
 /// <item><c>subject</c> — what signals are published on and consumed from (default <c>innerwarden.mesh.signals.v1</c>).</item>
 /// <item><c>stream</c> — the JetStream stream holding the last hour of signals (default <c>INNERWARDEN_MESH</c>); created when absent.</item>
 /// <item><c>replicas</c> — copies of the stream a new stream is created with (default 1; 3 on a 3-server cluster).</item>
+/// <item><c>domain</c> — the JetStream domain of the hubs, for nodes behind a leaf node (default none: the server's own JetStream).</item>
 /// <item><c>catch_up</c> — replay what this node missed through its durable consumer (default true); false: new signals only.</item>
 /// <item><c>creds_file</c>, <c>nkey_seed_file</c>, <c>user</c> + <c>password</c> — one way to authenticate, or none.</item>
 /// <item><c>tls_ca</c> — CA certificate (PEM) to verify the servers' TLS certificates with.</item>
@@ -28,13 +29,14 @@ internal sealed record NatsTransportOptions
     /// <summary>JetStream keeps at most five copies of a stream.</summary>
     public const int MaxReplicas = 5;
 
-    private const string Known = "servers, subject, stream, replicas, catch_up, creds_file, nkey_seed_file, user, password, tls_ca, "
+    private const string Known = "servers, subject, stream, replicas, domain, catch_up, creds_file, nkey_seed_file, user, password, tls_ca, "
         + "randomize_servers, timeout_ms, outbox_capacity";
 
     public IReadOnlyList<Uri> Servers { get; init; } = [];
     public string Subject { get; init; } = DefaultSubject;
     public string Stream { get; init; } = DefaultStream;
     public int Replicas { get; init; } = 1;
+    public string? Domain { get; init; }
     public bool CatchUp { get; init; } = true;
     public string? CredsFile { get; init; }
     public string? NKeySeedFile { get; init; }
@@ -51,8 +53,11 @@ internal sealed record NatsTransportOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
     public int OutboxCapacity { get; init; } = 10_000;
 
-    /// <summary>First retry of an unpublished signal; doubles per failed round up to <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// First retry of an unpublished signal; doubles per failed round up to <see cref="MaxRetryDelay"/>. Short: a
+    /// cluster electing a new stream leader answers again within a second or two.
+    /// </summary>
+    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
@@ -77,6 +82,7 @@ internal sealed record NatsTransportOptions
                 "subject" => options with { Subject = SubjectName(key, value) },
                 "stream" => options with { Stream = StreamName(key, value) },
                 "replicas" => options with { Replicas = (int)Integer(key, value, 1, MaxReplicas) },
+                "domain" => options with { Domain = DomainName(key, value) },
                 "catch_up" => options with { CatchUp = Boolean(key, value) },
                 "creds_file" => options with { CredsFile = ReadableFile(key, value) },
                 "nkey_seed_file" => WithSeed(options, key, value),
@@ -192,6 +198,12 @@ internal sealed record NatsTransportOptions
         }
     }
 
+    // A domain becomes a subject token ($JS.<domain>.API): the same characters as a stream name.
+    private static string DomainName(string key, string value) =>
+        value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? value
+            : throw Bad(key, value, "must be 1 - 64 letters, digits, '_' or '-', the hubs' jetstream domain");
+
     private static string ReadableFile(string key, string value)
     {
         NonEmpty(key, value, "must be a file path");
@@ -226,7 +238,8 @@ internal sealed record NatsTransportOptions
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append("Servers = ").Append(ServerList).Append(", Subject = ").Append(Subject).Append(", Stream = ").Append(Stream)
-            .Append(", Replicas = ").Append(Replicas.ToString(CultureInfo.InvariantCulture)).Append(", CatchUp = ").Append(CatchUp)
+            .Append(", Replicas = ").Append(Replicas.ToString(CultureInfo.InvariantCulture)).Append(", Domain = ").Append(Domain ?? "none")
+            .Append(", CatchUp = ").Append(CatchUp)
             .Append(", Auth = ").Append(CredsFile is not null ? "creds_file" : NKeySeedFile is not null ? "nkey_seed_file" : User is not null ? "user" : "none");
         return true;
     }

@@ -19,6 +19,9 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
     private Uri _server;
     private DateTimeOffset? _lastContact;
     private Task? _connecting;
+    // Cancelled when the connection drops: requests in flight on it get no answer, and waiting out their timeout
+    // would only delay the retry on the next server.
+    private CancellationTokenSource _session = new();
 
     public MeshNatsConnection(NatsTransportOptions options, string clientName, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -30,7 +33,8 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
         _connection = new NatsConnection(ClientOptions(options, clientName, loggerFactory));
         _connection.ConnectionOpened += OnOpened;
         _connection.ConnectionDisconnected += OnDisconnected;
-        JetStream = new NatsJSContext(_connection);
+        // With a domain, JetStream requests go to $JS.<domain>.API: how nodes behind a leaf node reach the hubs' JetStream.
+        JetStream = new NatsJSContext(_connection, new NatsJSOpts(_connection.Opts, domain: options.Domain));
     }
 
     /// <summary>JetStream on this connection: the signal stream, and any bucket a later feature needs.</summary>
@@ -61,6 +65,18 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
             lock (_lock)
             {
                 return _lastContact;
+            }
+        }
+    }
+
+    /// <summary>Cancelled when the current connection to a server drops (a fresh token once reconnected).</summary>
+    public CancellationToken SessionLost
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _session.Token;
             }
         }
     }
@@ -97,6 +113,9 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
             MaxReconnectRetry = -1,
             // Refused credentials are retried too: the operator may be fixing them on the server side right now.
             IgnoreAuthErrorAbort = true,
+            // After a failed attempt, the next server is tried a quarter second later (NATS's 2 s default delays a
+            // failover by that much); repeated failures still back off (ReconnectWaitMax).
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
         };
     }
 
@@ -138,6 +157,11 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
         lock (_lock)
         {
             _server = server ?? _server;
+            if (_session.IsCancellationRequested)
+            {
+                _session.Dispose();
+                _session = new CancellationTokenSource();
+            }
         }
         MarkContact();
         LogConnected(_logger, args.Message);
@@ -148,6 +172,13 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
     private ValueTask OnDisconnected(object? sender, NatsEventArgs args)
     {
         LogDisconnected(_logger, args.Message);
+        CancellationTokenSource session;
+        lock (_lock)
+        {
+            session = _session;
+        }
+        // Outside the lock: cancellation runs the callbacks of every request waiting on this connection.
+        session.Cancel();
         return ValueTask.CompletedTask;
     }
 
@@ -156,6 +187,10 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
         _connection.ConnectionOpened -= OnOpened;
         _connection.ConnectionDisconnected -= OnDisconnected;
         await _connection.DisposeAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            _session.Dispose();
+        }
     }
 
     [LoggerMessage(EventId = 3150, Level = LogLevel.Information, Message = "connected to NATS server {Server}")]

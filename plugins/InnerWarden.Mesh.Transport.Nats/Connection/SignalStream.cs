@@ -23,6 +23,13 @@ internal sealed partial class SignalStream(NatsTransportOptions options, ILogger
     /// <summary>An ephemeral consumer (<c>catch_up: false</c>) outlives a disconnection of this long; after it, the node starts again at new messages.</summary>
     public static readonly TimeSpan EphemeralInactiveThreshold = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a delivered message may go unacknowledged before the server hands it out again. Also how late a message
+    /// arrives that was in flight to a node when a server died: 5 s, where a signal is judged in milliseconds (and a
+    /// repeat, should the host be slower, is answered as a duplicate).
+    /// </summary>
+    public static readonly TimeSpan AckWait = TimeSpan.FromSeconds(5);
+
     /// <summary>The stream a missing stream is created as.</summary>
     public StreamConfig Config => new(options.Stream, [options.Subject])
     {
@@ -71,8 +78,8 @@ internal sealed partial class SignalStream(NatsTransportOptions options, ILogger
     }
 
     /// <summary>
-    /// Explicit acks (the node acks after its durable commit); redelivery after <see cref="ConsumerConfig.AckWait"/>
-    /// if the node never answers; no delivery limit, since the stream's hour bounds it anyway.
+    /// Explicit acks (the node acks after its durable commit); redelivery after <see cref="AckWait"/> if the node never
+    /// answers; no delivery limit, since the stream's hour bounds it anyway.
     /// </summary>
     public ConsumerConfig ConsumerConfigFor(string nodeId)
     {
@@ -80,7 +87,7 @@ internal sealed partial class SignalStream(NatsTransportOptions options, ILogger
         {
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             FilterSubject = options.Subject,
-            AckWait = TimeSpan.FromSeconds(30),
+            AckWait = AckWait,
             MaxAckPending = 1000,
         };
         if (options.CatchUp)

@@ -18,6 +18,9 @@ namespace InnerWarden.Mesh.Transport.Nats.Inbound;
 /// </summary>
 internal sealed partial class SignalConsumer
 {
+    /// <summary>Signals handed to the host at once.</summary>
+    public const int MaxConcurrentSubmits = 16;
+
     private static readonly TimeSpan MaxNakDelay = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan MaxSetupDelay = TimeSpan.FromSeconds(30);
 
@@ -118,7 +121,13 @@ internal sealed partial class SignalConsumer
     {
         var consumeOptions = new NatsJSConsumeOpts
         {
-            MaxMsgs = 256,
+            // Few enough buffered that none waits out the ack wait behind the others, enough to stream a catch-up.
+            MaxMsgs = 64,
+            // A pull lives 10 s and the server sends a heartbeat every 2 s while idle: when the consumer's leader moves
+            // (its server died), the missing heartbeats show it within seconds and the client pulls again, instead of
+            // waiting out the default 30 s pull. An idle node costs one small request per 10 s.
+            Expires = TimeSpan.FromSeconds(10),
+            IdleHeartbeat = TimeSpan.FromSeconds(2),
             // On stop: stop pulling, hand over what is buffered, ack it, then end (nothing waits for ack_wait).
             DrainOnCancel = true,
             NotificationHandler = (notification, _) =>
@@ -129,11 +138,44 @@ internal sealed partial class SignalConsumer
         };
         _consuming = true;
         _ready.TrySetResult();
-        await foreach (var message in consumer.ConsumeAsync(SignalCodec.Instance, consumeOptions, stopping).ConfigureAwait(false))
+        // Several signals are judged at once, so the host can commit them together (a durable commit per message in
+        // a row would cap a catch-up at the disk's sync rate); each is acknowledged when its own submit returned.
+        using var slots = new SemaphoreSlim(MaxConcurrentSubmits, MaxConcurrentSubmits);
+        try
+        {
+            await foreach (var message in consumer.ConsumeAsync(SignalCodec.Instance, consumeOptions, stopping).ConfigureAwait(false))
+            {
+                await slots.WaitAsync(hardStop).ConfigureAwait(false);
+                _ = HandleInSlotAsync(message, slots, hardStop);
+            }
+        }
+        finally
+        {
+            // Every submit in flight finishes (and is acknowledged) before the consumer counts as stopped.
+            for (int i = 0; i < MaxConcurrentSubmits; i++)
+            {
+                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            _consuming = false;
+        }
+    }
+
+    private async Task HandleInSlotAsync(INatsJSMsg<DecodedSignal> message, SemaphoreSlim slots, CancellationToken hardStop)
+    {
+        try
         {
             await HandleAsync(message, hardStop).ConfigureAwait(false);
         }
-        _consuming = false;
+        catch (Exception ex) when (IsClusterFailure(ex) || ex is OperationCanceledException)
+        {
+            // The acknowledgement did not go out: the server hands the message out again after the ack wait, and the
+            // host answers the repeat as a duplicate.
+            LogAckFailed(_logger, message.Metadata?.Sequence.Stream ?? 0, ex.Message);
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 
     private async Task HandleAsync(INatsJSMsg<DecodedSignal> message, CancellationToken hardStop)
@@ -218,6 +260,9 @@ internal sealed partial class SignalConsumer
 
     [LoggerMessage(EventId = 3159, Level = LogLevel.Debug, Message = "nak failed ({Reason}); the server redelivers after ack_wait")]
     private static partial void LogNakFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3171, Level = LogLevel.Debug, Message = "message seq {Sequence} not acknowledged ({Reason}); the server redelivers it after the ack wait")]
+    private static partial void LogAckFailed(ILogger logger, ulong sequence, string reason);
 
     [LoggerMessage(EventId = 3161, Level = LogLevel.Debug, Message = "stream {Stream}: {Notification}")]
     private static partial void LogNotification(ILogger logger, string stream, string notification);

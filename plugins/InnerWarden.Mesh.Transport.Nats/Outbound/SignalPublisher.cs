@@ -202,11 +202,14 @@ internal sealed partial class SignalPublisher : IAsyncDisposable
                 return;
             }
             var attempts = new Task<string?>[batch.Count];
-            for (int i = 0; i < batch.Count; i++)
+            using (var round = CancellationTokenSource.CreateLinkedTokenSource(stop, _connection.SessionLost))
             {
-                attempts[i] = PublishAsync(js, batch[i].Value.Signal, stop);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    attempts[i] = PublishAsync(js, batch[i].Value.Signal, round.Token, stop);
+                }
+                await Task.WhenAll(attempts).ConfigureAwait(false);
             }
-            await Task.WhenAll(attempts).ConfigureAwait(false);
             var done = new List<LinkedListNode<OutboxEntry>>(batch.Count);
             string? failure = null;
             for (int i = 0; i < batch.Count; i++)
@@ -230,13 +233,16 @@ internal sealed partial class SignalPublisher : IAsyncDisposable
         }
     }
 
-    /// <summary>One publish awaiting the stream's acknowledgement; null when stored (or already stored), else why not.</summary>
-    private async Task<string?> PublishAsync(NatsJSContext js, ThreatSignal signal, CancellationToken stop)
+    /// <summary>
+    /// One publish awaiting the stream's acknowledgement; null when stored (or already stored), else why not. A dropped
+    /// connection cancels <paramref name="attempt"/>: that publish failed (it may have been stored; the retry is deduped).
+    /// </summary>
+    private async Task<string?> PublishAsync(NatsJSContext js, ThreatSignal signal, CancellationToken attempt, CancellationToken stop)
     {
         try
         {
             var ack = await js.PublishAsync(_options.Subject, signal, SignalCodec.Instance, new NatsJSPubOpts { MsgId = signal.Signature },
-                cancellationToken: stop).ConfigureAwait(false);
+                cancellationToken: attempt).ConfigureAwait(false);
             if (ack.Error is { } error)
             {
                 Interlocked.Increment(ref _failed);
@@ -250,7 +256,7 @@ internal sealed partial class SignalPublisher : IAsyncDisposable
             || (ex is OperationCanceledException && !stop.IsCancellationRequested))
         {
             Interlocked.Increment(ref _failed);
-            return ex.Message;
+            return ex is OperationCanceledException ? "the connection to the NATS server dropped" : ex.Message;
         }
     }
 

@@ -37,6 +37,7 @@ public sealed class NatsTransportOptionsTests
             ["subject"] = "fleet.a.signals",
             ["stream"] = "FLEET_A",
             ["replicas"] = "3",
+            ["domain"] = "innerwarden",
             ["catch_up"] = "false",
             ["nkey_seed_file"] = seed.Path,
             ["tls_ca"] = ca.Path,
@@ -45,7 +46,7 @@ public sealed class NatsTransportOptionsTests
             ["outbox_capacity"] = "7",
         });
 
-        Assert.Equal(("fleet.a.signals", "FLEET_A", 3, false), (options.Subject, options.Stream, options.Replicas, options.CatchUp));
+        Assert.Equal(("fleet.a.signals", "FLEET_A", 3, "innerwarden", false), (options.Subject, options.Stream, options.Replicas, options.Domain, options.CatchUp));
         Assert.Equal((seed.Path, ca.Path, false), (options.NKeySeedFile, options.TlsCa, options.RandomizeServers));
         Assert.Equal((pair.GetSeed(), pair.GetPublicKey()), (options.NKeySeed, options.NKeyPublic));
         Assert.Equal((TimeSpan.FromMilliseconds(750), 7), (options.Timeout, options.OutboxCapacity));
@@ -66,6 +67,7 @@ public sealed class NatsTransportOptionsTests
     [InlineData("stream", "", "plugin_settings.nats.stream: '' must be 1 - 64")]
     [InlineData("replicas", "0", "plugin_settings.nats.replicas: '0' must be a whole number from 1 to 5")]
     [InlineData("replicas", "7", "plugin_settings.nats.replicas: '7' must be a whole number from 1 to 5")]
+    [InlineData("domain", "hub.one", "plugin_settings.nats.domain: 'hub.one' must be 1 - 64 letters, digits")]
     [InlineData("catch_up", "sometimes", "plugin_settings.nats.catch_up: 'sometimes' must be true or false")]
     [InlineData("creds_file", "/nonexistent/nats.creds", "plugin_settings.nats.creds_file: '/nonexistent/nats.creds' cannot be read")]
     [InlineData("nkey_seed_file", "/nonexistent/seed", "plugin_settings.nats.nkey_seed_file: '/nonexistent/seed' cannot be read")]
