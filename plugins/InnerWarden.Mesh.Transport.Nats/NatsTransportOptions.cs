@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using InnerWarden.Mesh.Transport.Common.Settings;
 using NATS.NKeys;
 
 namespace InnerWarden.Mesh.Transport.Nats;
@@ -219,20 +220,13 @@ internal sealed record NatsTransportOptions
         return value;
     }
 
-    private static long Integer(string key, string value, long min, long max) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) && parsed >= min && parsed <= max
-            ? parsed
-            : throw Bad(key, value, $"must be a whole number from {min} to {max}");
+    private const string Plugin = "nats";
 
-    private static bool Boolean(string key, string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        _ => throw Bad(key, value, "must be true or false"),
-    };
+    private static long Integer(string key, string value, long min, long max) => SettingValues.Integer(Plugin, key, value, min, max);
 
-    private static string NonEmpty(string key, string value, string problem) =>
-        string.IsNullOrWhiteSpace(value) ? throw Bad(key, value, problem) : value;
+    private static bool Boolean(string key, string value) => SettingValues.Boolean(Plugin, key, value);
+
+    private static string NonEmpty(string key, string value, string problem) => SettingValues.NonEmpty(Plugin, key, value, problem);
 
     // Printed without the secrets (password, seed): a record prints every property otherwise.
     private bool PrintMembers(StringBuilder builder)
@@ -246,6 +240,5 @@ internal sealed record NatsTransportOptions
 
     private static string Redacted(Uri uri) => $"{uri.Scheme}://***@{uri.Authority}";
 
-    private static ArgumentException Bad(string key, string value, string problem) =>
-        new($"plugin_settings.nats.{key}: '{value}' {problem}");
+    private static ArgumentException Bad(string key, string value, string problem) => SettingValues.Bad(Plugin, key, value, problem);
 }
