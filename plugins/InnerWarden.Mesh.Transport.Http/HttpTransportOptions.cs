@@ -62,7 +62,7 @@ internal sealed record HttpTransportOptions
 
     private const string Plugin = "http";
 
-    private static long Integer(string key, string value, long min, long max) => SettingValues.Integer(Plugin, key, value, min, max);
+    private static long Integer(string key, string value, long min, long max) => SettingValues.WholeNumber(Plugin, key, value, min, max);
 
     private static bool Boolean(string key, string value) => SettingValues.Boolean(Plugin, key, value);
 

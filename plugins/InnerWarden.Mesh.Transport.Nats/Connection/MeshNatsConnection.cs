@@ -169,7 +169,7 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask OnDisconnected(object? sender, NatsEventArgs args)
+    private async ValueTask OnDisconnected(object? sender, NatsEventArgs args)
     {
         LogDisconnected(_logger, args.Message);
         CancellationTokenSource session;
@@ -178,8 +178,7 @@ internal sealed partial class MeshNatsConnection : IAsyncDisposable
             session = _session;
         }
         // Outside the lock: cancellation runs the callbacks of every request waiting on this connection.
-        session.Cancel();
-        return ValueTask.CompletedTask;
+        await session.CancelAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

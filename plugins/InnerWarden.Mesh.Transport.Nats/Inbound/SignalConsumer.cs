@@ -146,7 +146,9 @@ internal sealed partial class SignalConsumer
             await foreach (var message in consumer.ConsumeAsync(SignalCodec.Instance, consumeOptions, stopping).ConfigureAwait(false))
             {
                 await slots.WaitAsync(hardStop).ConfigureAwait(false);
+#pragma warning disable CA2025 // Not awaited here on purpose (several at once); the finally below waits for every slot before the semaphore is disposed.
                 _ = HandleInSlotAsync(message, slots, hardStop);
+#pragma warning restore CA2025
             }
         }
         finally

@@ -202,19 +202,20 @@ internal sealed partial class SignalPublisher : IAsyncDisposable
                 return;
             }
             var attempts = new Task<string?>[batch.Count];
+            string?[] outcomes;
             using (var round = CancellationTokenSource.CreateLinkedTokenSource(stop, _connection.SessionLost))
             {
                 for (int i = 0; i < batch.Count; i++)
                 {
                     attempts[i] = PublishAsync(js, batch[i].Value.Signal, round.Token, stop);
                 }
-                await Task.WhenAll(attempts).ConfigureAwait(false);
+                outcomes = await Task.WhenAll(attempts).ConfigureAwait(false);
             }
             var done = new List<LinkedListNode<OutboxEntry>>(batch.Count);
             string? failure = null;
             for (int i = 0; i < batch.Count; i++)
             {
-                if (attempts[i].Result is { } reason)
+                if (outcomes[i] is { } reason)
                 {
                     failure ??= reason;
                 }

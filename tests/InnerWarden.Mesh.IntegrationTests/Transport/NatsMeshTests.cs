@@ -274,7 +274,7 @@ public sealed class NatsMeshTests(ITestOutputHelper output)
         public ThreatSignal SignAs(int signer, string ip) => TestMesh.Sign(_identities[signer], ip);
 
         /// <summary>The signers as configured peers (keys known: vouched), at endpoints nothing listens on.</summary>
-        public IReadOnlyList<PeerInfo> AsPeers() =>
+        public PeerInfo[] AsPeers() =>
             _identities.Select((identity, i) => new PeerInfo(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:9/signer-{i}")), identity.NodeId, $"signer-{i}"))
                 .ToArray();
 

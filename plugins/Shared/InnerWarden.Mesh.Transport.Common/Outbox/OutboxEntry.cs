@@ -3,7 +3,7 @@ using InnerWarden.Mesh.Contracts.Signals;
 namespace InnerWarden.Mesh.Transport.Common.Outbox;
 
 /// <summary>One undelivered signal and the end of its delivery window.</summary>
-public sealed record OutboxEntry(ThreatSignal Signal, DateTimeOffset ExpiresAt)
+internal sealed record OutboxEntry(ThreatSignal Signal, DateTimeOffset ExpiresAt)
 {
     /// <summary>Receivers refuse signals more than an hour old (PROTOCOL.md), so retrying longer is pointless.</summary>
     public static readonly TimeSpan AcceptanceWindow = TimeSpan.FromHours(1);

@@ -5,7 +5,7 @@ namespace InnerWarden.Mesh.Transport.Common.Outbox;
 /// dropped (it is also the one closest to expiry). Thread-safe; a flush takes a snapshot and removes exactly the
 /// entries it delivered.
 /// </summary>
-public sealed class SignalOutbox(int capacity)
+internal sealed class SignalOutbox(int capacity)
 {
     private readonly LinkedList<OutboxEntry> _entries = new();
     private readonly Lock _lock = new();

@@ -6,10 +6,10 @@ namespace InnerWarden.Mesh.Transport.Common.Settings;
 /// Reading a transport's <c>plugin_settings</c> strings: each reader refuses a bad value with an
 /// <see cref="ArgumentException"/> naming <c>plugin_settings.PLUGIN.KEY</c> and the value, so the node's start fails saying so.
 /// </summary>
-public static class SettingValues
+internal static class SettingValues
 {
     /// <summary>A whole number from <paramref name="min"/> to <paramref name="max"/>.</summary>
-    public static long Integer(string plugin, string key, string value, long min, long max)
+    public static long WholeNumber(string plugin, string key, string value, long min, long max)
     {
         ArgumentNullException.ThrowIfNull(value);
         return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) && parsed >= min && parsed <= max

@@ -20,7 +20,7 @@ namespace InnerWarden.Mesh.Transport.Common.Wire;
 /// The reader never throws on bad input: it reports the first problem, naming the field.
 /// Shared by the transports (http bodies, nats messages), so a signal reads the same whichever carried it.
 /// </summary>
-public static class MessagePackSignal
+internal static class MessagePackSignal
 {
     /// <summary>The encoding's name as <c>SignalOrigin.Encoding</c> and <c>PeerLinkStatus.Encoding</c> use it.</summary>
     public const string EncodingName = "msgpack";
