@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents;
 
 /// <summary>The <c>innerwarden-incidents</c> detector: attacker addresses from Inner Warden's incident files.</summary>
-[MeshPlugin(PluginKind.Detector, "innerwarden-incidents", "0.2.0")]
+[MeshPlugin(PluginKind.Detector, "innerwarden-incidents", MeshAbi.Version)]
 public sealed class InnerWardenIncidentsPlugin : IMeshPlugin
 {
     /// <inheritdoc />

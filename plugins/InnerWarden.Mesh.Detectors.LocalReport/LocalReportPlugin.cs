@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Detectors.LocalReport;
 
 /// <summary>The <c>local-report</c> detector: a 0600 Unix socket in the data directory for <c>innerwarden mesh report</c>.</summary>
-[MeshPlugin(PluginKind.Detector, "local-report", "0.2.0", SupportedOS = "linux,osx")]
+[MeshPlugin(PluginKind.Detector, "local-report", MeshAbi.Version, SupportedOS = "linux,osx")]
 public sealed class LocalReportPlugin : IMeshPlugin
 {
     /// <inheritdoc />

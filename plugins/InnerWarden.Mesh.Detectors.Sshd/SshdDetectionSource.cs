@@ -25,7 +25,7 @@ internal sealed partial class SshdDetectionSource(SshdOptions options, TimeProvi
             // Observation time, not the line's timestamp: syslog, RFC 3339 and bare lines disagree on what a timestamp is.
             if (window.Record(parsed, line, time.GetUtcNow()) is { } detection)
             {
-                LogDetected(logger, detection.Ip.ToString(), detection.Confidence);
+                LogDetected(logger, detection.Ip, detection.Confidence);
                 yield return detection;
             }
         }
@@ -53,5 +53,5 @@ internal sealed partial class SshdDetectionSource(SshdOptions options, TimeProvi
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "ssh_bruteforce from {Ip} (confidence {Confidence})")]
-    private static partial void LogDetected(ILogger logger, string ip, float confidence);
+    private static partial void LogDetected(ILogger logger, System.Net.IPAddress ip, float confidence);
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Detectors.Sshd;
 
 /// <summary>The <c>sshd</c> detector: SSH brute force from sshd's auth log or journald.</summary>
-[MeshPlugin(PluginKind.Detector, "sshd", "0.2.0", SupportedOS = "linux")]
+[MeshPlugin(PluginKind.Detector, "sshd", MeshAbi.Version, SupportedOS = "linux")]
 public sealed class SshdDetectorPlugin : IMeshPlugin
 {
     /// <inheritdoc />

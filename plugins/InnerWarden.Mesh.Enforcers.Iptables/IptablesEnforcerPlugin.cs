@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Enforcers.Iptables;
 
 /// <summary>The <c>iptables</c> enforcer: ipset sets with kernel-side timeouts, one iptables/ip6tables rule per family.</summary>
-[MeshPlugin(PluginKind.Enforcer, "iptables", "0.2.0", SupportedOS = "linux")]
+[MeshPlugin(PluginKind.Enforcer, "iptables", MeshAbi.Version, SupportedOS = "linux", AutoPriority = 100)]
 public sealed class IptablesEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />

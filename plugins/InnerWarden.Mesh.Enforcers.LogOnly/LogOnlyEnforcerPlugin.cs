@@ -5,10 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InnerWarden.Mesh.Enforcers.LogOnly;
 
 /// <summary>The <c>log-only</c> enforcer: records what it would block, touches no firewall.</summary>
-[MeshPlugin(PluginKind.Enforcer, "log-only", "0.2.0")]
+[MeshPlugin(PluginKind.Enforcer, "log-only", MeshAbi.Version, AutoPriority = 1)]
 public sealed class LogOnlyEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context) =>
-        services.AddSingleton<IFirewallEnforcer, LogOnlyEnforcer>();
+        services.AddSingleton<IFirewallEnforcer>(sp => new LogOnlyEnforcer(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LogOnlyEnforcer>>()));
 }

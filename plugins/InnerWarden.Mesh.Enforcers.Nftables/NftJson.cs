@@ -90,8 +90,14 @@ internal static class NftJson
         return false;
     }
 
-    private static IEnumerable<JsonElement> NftablesArray(JsonDocument doc) =>
-        doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("nftables", out var arr) && arr.ValueKind == JsonValueKind.Array
-            ? arr.EnumerateArray()
-            : [];
+    private static IEnumerable<JsonElement> NftablesArray(JsonDocument doc)
+    {
+        if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("nftables", out var arr) && arr.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in arr.EnumerateArray())
+            {
+                yield return item;
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Enforcers.Nftables;
 
 /// <summary>The <c>nftables</c> enforcer: blocks in a table of its own (<c>inet innerwarden_mesh</c>) with kernel-side timeouts.</summary>
-[MeshPlugin(PluginKind.Enforcer, "nftables", "0.2.0", SupportedOS = "linux")]
+[MeshPlugin(PluginKind.Enforcer, "nftables", MeshAbi.Version, SupportedOS = "linux", AutoPriority = 200)]
 public sealed class NftablesEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />

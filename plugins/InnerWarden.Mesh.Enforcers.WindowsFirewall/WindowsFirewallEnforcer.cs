@@ -10,7 +10,7 @@ namespace InnerWarden.Mesh.Enforcers.WindowsFirewall;
 /// Blocks through Windows Firewall inbound rules of up to 1000 addresses each. The firewall has no element
 /// timeouts, so expiry is the agent's: it reverts expired blocks; this class only remembers the expiry to report it.
 /// </summary>
-internal sealed partial class WindowsFirewallEnforcer(IWindowsFirewallApi api, TimeProvider time, ILogger<WindowsFirewallEnforcer> logger) : IFirewallEnforcer
+internal sealed partial class WindowsFirewallEnforcer(IWindowsFirewallApi api, TimeProvider time, ILogger<WindowsFirewallEnforcer> logger) : IFirewallEnforcer, IDisposable
 {
     private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _expiry = new();
     // Rules are read, planned and written as one step; two batches at once would plan against stale rules.
@@ -64,7 +64,10 @@ internal sealed partial class WindowsFirewallEnforcer(IWindowsFirewallApi api, T
         }
     }
 
-    private async Task ChangeAsync(IReadOnlyCollection<IPAddress> apply, IReadOnlyCollection<IPAddress> revert, CancellationToken cancellationToken)
+    /// <summary>Disposed with the node's service provider, after the last batch.</summary>
+    public void Dispose() => _gate.Dispose();
+
+    private async Task ChangeAsync(List<IPAddress> apply, List<IPAddress> revert, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

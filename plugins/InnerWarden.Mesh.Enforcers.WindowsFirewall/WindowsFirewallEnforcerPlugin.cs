@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Enforcers.WindowsFirewall;
 
 /// <summary>The <c>windows-firewall</c> enforcer: inbound block rules of up to 1000 addresses through INetFwPolicy2.</summary>
-[MeshPlugin(PluginKind.Enforcer, "windows-firewall", "0.2.0", SupportedOS = "windows")]
+[MeshPlugin(PluginKind.Enforcer, "windows-firewall", MeshAbi.Version, SupportedOS = "windows", AutoPriority = 200)]
 public sealed class WindowsFirewallEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InnerWarden.Mesh.Staging.Threshold;
 
 /// <summary>The <c>threshold</c> staging pool: the seed's score table, bounded by <c>max_staged</c>.</summary>
-[MeshPlugin(PluginKind.Staging, "threshold", "0.2.0")]
+[MeshPlugin(PluginKind.Staging, "threshold", MeshAbi.Version)]
 public sealed class ThresholdStagingPlugin : IMeshPlugin
 {
     /// <inheritdoc />

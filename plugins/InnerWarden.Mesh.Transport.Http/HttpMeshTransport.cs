@@ -15,7 +15,7 @@ internal sealed class HttpMeshTransport : IMeshTransport, IAsyncDisposable, IDis
 {
     private readonly MeshHttpServer _server;
     private readonly PeerClient _client;
-    private readonly IReadOnlyList<PeerLink> _links;
+    private readonly PeerLink[] _links;
 
     public HttpMeshTransport(HttpTransportOptions options, NodeSettings settings, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -37,7 +37,7 @@ internal sealed class HttpMeshTransport : IMeshTransport, IAsyncDisposable, IDis
     /// <summary>Sends to every peer at once; completes when each has delivered, queued or refused it.</summary>
     public Task BroadcastAsync(ThreatSignal signal, CancellationToken cancellationToken)
     {
-        var sends = new Task[_links.Count];
+        var sends = new Task[_links.Length];
         for (int i = 0; i < sends.Length; i++)
         {
             sends[i] = _links[i].SendAsync(signal, cancellationToken);

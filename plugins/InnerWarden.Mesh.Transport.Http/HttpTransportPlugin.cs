@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Transport.Http;
 
 /// <summary>The <c>http</c> transport: Kestrel inbound, HttpClient outbound, JSON for original nodes and MessagePack for ours.</summary>
-[MeshPlugin(PluginKind.Transport, "http", "0.2.0")]
+[MeshPlugin(PluginKind.Transport, "http", MeshAbi.Version)]
 public sealed class HttpTransportPlugin : IMeshPlugin
 {
     /// <inheritdoc />

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Transport.Nats;
 
 /// <summary>The <c>nats</c> transport: signals relayed by a NATS cluster through one JetStream stream, each node catching up through its own consumer.</summary>
-[MeshPlugin(PluginKind.Transport, "nats", "0.2.0")]
+[MeshPlugin(PluginKind.Transport, "nats", MeshAbi.Version)]
 public sealed class NatsTransportPlugin : IMeshPlugin
 {
     /// <inheritdoc />

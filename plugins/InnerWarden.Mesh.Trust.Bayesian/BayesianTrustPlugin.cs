@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InnerWarden.Mesh.Trust.Bayesian;
 
 /// <summary>The <c>bayesian</c> trust policy: a Beta reputation that converges on a peer's real accuracy.</summary>
-[MeshPlugin(PluginKind.Trust, "bayesian", "0.2.0")]
+[MeshPlugin(PluginKind.Trust, "bayesian", MeshAbi.Version)]
 public sealed class BayesianTrustPlugin : IMeshPlugin
 {
     /// <inheritdoc />

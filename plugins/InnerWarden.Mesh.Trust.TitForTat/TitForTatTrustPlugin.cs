@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace InnerWarden.Mesh.Trust.TitForTat;
 
 /// <summary>The <c>tit-for-tat</c> trust policy: the seed's fixed steps (start 0.1, +0.05 confirmed, -0.15 contradicted).</summary>
-[MeshPlugin(PluginKind.Trust, "tit-for-tat", "0.2.0")]
+[MeshPlugin(PluginKind.Trust, "tit-for-tat", MeshAbi.Version)]
 public sealed class TitForTatTrustPlugin : IMeshPlugin
 {
     /// <inheritdoc />

@@ -36,7 +36,7 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
     private const int Enoent = 2;
     private const int Enotdir = 20;
 
-    private static bool s_unavailable = !OperatingSystem.IsLinux();
+    private static bool Unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>Identity of the object at <paramref name="path"/> (the link itself when it is a symlink).</summary>
     /// <returns>False when statx is not available here (identity unknown); a missing path is <see cref="FileKind.Missing"/>.</returns>
@@ -71,7 +71,7 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
     private static unsafe bool TryStat(int dirFd, string path, int flags, out FileIdentity identity)
     {
         identity = default;
-        if (s_unavailable)
+        if (Unavailable)
         {
             return false;
         }
@@ -85,7 +85,7 @@ internal readonly partial record struct FileIdentity(ulong Device, ulong Inode, 
         catch (EntryPointNotFoundException)
         {
             // Old libc (or musl before 1.2.5): no statx. Callers fall back to what .NET can tell.
-            s_unavailable = true;
+            Unavailable = true;
             return false;
         }
         if (rc != 0)

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Enforcers.Commands;
 using InnerWarden.Mesh.Enforcers.Iptables;

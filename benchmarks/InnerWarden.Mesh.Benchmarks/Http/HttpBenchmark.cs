@@ -43,13 +43,15 @@ internal static class HttpBenchmark
 
         int port = FreeLoopbackPort();
         await using var node = await BenchNode.StartAsync([], $"127.0.0.1:{port}", CancellationToken.None);
+#pragma warning disable CA2000 // The handler is owned by the client (disposeHandler: true).
         using var client = new HttpClient(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = concurrency,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             UseProxy = false,
-        })
+        }, disposeHandler: true)
         { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+#pragma warning restore CA2000
 
         var modes = new (string Label, string Path, string ContentType, int PerRequest)[]
         {
@@ -134,7 +136,7 @@ internal static class HttpBenchmark
                 using var content = new ByteArrayContent(bodies[i]);
                 content.Headers.ContentType = mediaType;
                 long started = Stopwatch.GetTimestamp();
-                using var response = await client.PostAsync(path, content);
+                using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
                 _ = await response.Content.ReadAsByteArrayAsync();
                 latencies.Add(Stopwatch.GetTimestamp() - started);
                 if (response.StatusCode != HttpStatusCode.OK)
@@ -161,7 +163,7 @@ internal static class HttpBenchmark
             {
                 using var content = new ByteArrayContent(bodies[i]);
                 content.Headers.ContentType = mediaType;
-                using var response = await client.PostAsync(path, content);
+                using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
                 _ = await response.Content.ReadAsByteArrayAsync();
             }
         }

@@ -50,9 +50,19 @@ internal sealed class BenchNode : IAsyncDisposable
             PluginDirectory = PluginDirectory(),
         };
         var composed = NodeComposer.Compose(config, dir.FullName, new NodeCompositionOptions(TimeProvider.System, NullLoggerFactory.Instance));
-        var node = new MeshNode(composed.Parts);
-        await node.StartAsync(cancellationToken);
-        return new BenchNode(composed, node, dir);
+#pragma warning disable CA2000 // Owned by the BenchNode, which the caller disposes.
+        var bench = new BenchNode(composed, new MeshNode(composed.Parts), dir);
+#pragma warning restore CA2000
+        try
+        {
+            await bench.Node.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await bench.DisposeAsync();
+            throw;
+        }
+        return bench;
     }
 
     /// <summary>

@@ -34,11 +34,14 @@ internal static class Partitioned
                         body(from, Math.Min(count, from + SliceSize));
                     }
                 }
+#pragma warning disable CA1031 // A worker's failure is handed to the calling thread, which rethrows it after the join.
                 catch (Exception e)
+#pragma warning restore CA1031
                 {
                     Interlocked.CompareExchange(ref failure, e, null);
                 }
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             workers[t].Start();
         }
         var clock = Stopwatch.StartNew();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using InnerWarden.Mesh.Benchmarks.Mesh;
 using InnerWarden.Mesh.Contracts.Signals;

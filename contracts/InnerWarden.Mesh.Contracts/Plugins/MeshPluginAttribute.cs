@@ -8,12 +8,15 @@ namespace InnerWarden.Mesh.Contracts.Plugins;
 public sealed class MeshPluginAttribute : ExportAttribute
 {
     /// <summary>Exports the decorated class as an <see cref="IMeshPlugin"/> of the given kind and name.</summary>
-    public MeshPluginAttribute(PluginKind kind, string name, string version)
+    /// <param name="kind">The concern the plugin fills.</param>
+    /// <param name="name">The name config selects it by.</param>
+    /// <param name="abiVersion">Always <see cref="MeshAbi.Version"/>: the constant is compiled into the plugin, so the host learns which contracts it was built against.</param>
+    public MeshPluginAttribute(PluginKind kind, string name, int abiVersion)
         : base(typeof(IMeshPlugin))
     {
         Kind = kind;
         Name = name;
-        Version = version;
+        AbiVersion = abiVersion;
     }
 
     /// <summary>The concern the plugin fills.</summary>
@@ -22,8 +25,14 @@ public sealed class MeshPluginAttribute : ExportAttribute
     /// <summary>The name config uses to select the plugin, e.g. <c>nftables</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The plugin's own version.</summary>
-    public string Version { get; }
+    /// <summary>The contracts ABI the plugin was compiled against (<see cref="MeshAbi.Version"/> at its build).</summary>
+    public int AbiVersion { get; }
+
+    /// <summary>
+    /// For enforcers: where <c>enforcer: auto</c> tries this one, highest first among those that run on this OS; 0 (the
+    /// default) means auto never picks it. The plugin's own version is its assembly's version; it is not repeated here.
+    /// </summary>
+    public int AutoPriority { get; set; }
 
     /// <summary>Comma-separated OS names the plugin runs on (<c>linux</c>, <c>windows</c>, <c>osx</c>) or <c>any</c>.</summary>
     public string SupportedOS { get; set; } = "any";

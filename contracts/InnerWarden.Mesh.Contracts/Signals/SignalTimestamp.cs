@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace InnerWarden.Mesh.Contracts.Signals;
@@ -108,6 +107,18 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
         int bySeconds = UnixSeconds.CompareTo(other.UnixSeconds);
         return bySeconds != 0 ? bySeconds : Nanoseconds.CompareTo(other.Nanoseconds);
     }
+
+    /// <summary>True when <paramref name="left"/> is earlier than <paramref name="right"/>.</summary>
+    public static bool operator <(SignalTimestamp left, SignalTimestamp right) => left.CompareTo(right) < 0;
+
+    /// <summary>True when <paramref name="left"/> is not later than <paramref name="right"/>.</summary>
+    public static bool operator <=(SignalTimestamp left, SignalTimestamp right) => left.CompareTo(right) <= 0;
+
+    /// <summary>True when <paramref name="left"/> is later than <paramref name="right"/>.</summary>
+    public static bool operator >(SignalTimestamp left, SignalTimestamp right) => left.CompareTo(right) > 0;
+
+    /// <summary>True when <paramref name="left"/> is not earlier than <paramref name="right"/>.</summary>
+    public static bool operator >=(SignalTimestamp left, SignalTimestamp right) => left.CompareTo(right) >= 0;
 
     private string Format(bool canonical)
     {

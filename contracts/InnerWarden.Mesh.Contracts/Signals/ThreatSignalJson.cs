@@ -263,6 +263,8 @@ public static class ThreatSignalJson
     /// <summary>Writes the signal in the original's JSON form (timestamp with <c>Z</c>, confidence in shortest form).</summary>
     public static void Write(Utf8JsonWriter writer, ThreatSignal signal)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(signal);
         writer.WriteStartObject();
         writer.WriteString("node_id", signal.NodeId);
         writer.WriteString("ip", signal.Ip);

@@ -13,6 +13,15 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Host.Agent;
 
 /// <summary>Everything a <see cref="MeshNode"/> is built from: settings, identity and the selected plugins.</summary>
+/// <param name="Settings">The node-wide settings.</param>
+/// <param name="Identity">The node's signing identity.</param>
+/// <param name="Trust">The trust policy plugin.</param>
+/// <param name="Staging">The staging plugin.</param>
+/// <param name="Enforcer">The firewall enforcer plugin.</param>
+/// <param name="Transport">The transport plugin; null without networking.</param>
+/// <param name="Detectors">The detection sources.</param>
+/// <param name="Time">The clock.</param>
+/// <param name="LoggerFactory">Where logs go.</param>
 /// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
 /// <param name="Metrics">Where the node records its Prometheus metrics; null when metrics are off.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>

@@ -31,7 +31,10 @@ internal sealed partial class MeshNodeService(
         }
         _node = new MeshNode(parts);
         await _node.StartAsync(cancellationToken);
-        LogStarted(logger, _node.NodeId, config.Bind, string.Join(", ", _composed.Plugins.Select(p => $"{p.Name} {p.Metadata.Version}")));
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogStarted(logger, _node.NodeId, config.Bind, string.Join(", ", _composed.Plugins.Select(p => $"{p.Name} {p.Metadata.Version}")));
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

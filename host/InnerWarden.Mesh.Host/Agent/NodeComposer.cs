@@ -45,7 +45,7 @@ internal static class NodeComposer
         try
         {
             var candidates = new List<(string Name, Func<IFirewallEnforcer> Create)>();
-            foreach (var name in EnforcerSelector.AutoOrder())
+            foreach (var name in EnforcerSelector.AutoOrder(catalog.Discovered.Select(d => d.Metadata)))
             {
                 candidates.Add((name, () =>
                 {
@@ -58,7 +58,8 @@ internal static class NodeComposer
                     var provider = services.BuildServiceProvider();
                     probes.Add(provider);
                     return provider.GetRequiredService<IFirewallEnforcer>();
-                }));
+                }
+                ));
             }
             var (_, chosen, _) = await EnforcerSelector.SelectAsync(candidates, logger, cancellationToken);
             return chosen;
@@ -96,7 +97,9 @@ internal static class NodeComposer
         {
             var resolved = PluginRegistrar.Resolve(provider, plugins);
             Directory.CreateDirectory(dataDirectory);
+#pragma warning disable CA2000 // Owned by the returned ComposedNode (disposed with it), or disposed in the catch below.
             identity = NodeIdentity.LoadOrCreate(dataDirectory);
+#pragma warning restore CA2000
             var parts = new MeshNodeParts(
                 node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory);
             return new ComposedNode(parts, provider, plugins);

@@ -33,10 +33,10 @@ internal static class DemoCommandHandler
         var nodes = new List<DemoNode>();
         try
         {
-            output.WriteLine("InnerWarden.Mesh demo: three nodes on loopback, log-only enforcer (no firewall is touched), no root needed.");
-            output.WriteLine($"Data dirs under {root.FullName} (removed at the end).");
-            output.WriteLine($"Time is real; only node C's short-block TTL is shortened (1h -> {shortBlockOnC.TotalSeconds:0}s) so an expiry happens in the demo.");
-            output.WriteLine();
+            await output.WriteLineAsync("InnerWarden.Mesh demo: three nodes on loopback, log-only enforcer (no firewall is touched), no root needed.");
+            await output.WriteLineAsync($"Data dirs under {root.FullName} (removed at the end).");
+            await output.WriteLineAsync($"Time is real; only node C's short-block TTL is shortened (1h -> {shortBlockOnC.TotalSeconds:0}s) so an expiry happens in the demo.");
+            await output.WriteLineAsync();
 
             var names = new[] { "A", "B", "C" };
             var ports = names.Select(_ => FreeLoopbackPort()).ToArray();
@@ -82,19 +82,20 @@ internal static class DemoCommandHandler
                 };
                 var dir = Path.Combine(root.FullName, "node-" + names[i].ToLowerInvariant());
                 var composed = NodeComposer.Compose(config, dir, new NodeCompositionOptions(TimeProvider.System, NullLoggerFactory.Instance, Catalogs: catalogs));
-                var node = new MeshNode(composed.Parts);
-                var name = names[i];
-                node.Observer = e => Narrate(output, started, name, e, label);
-                nodes.Add(new DemoNode(name, composed, node));
+#pragma warning disable CA2000 // Owned by the DemoNode, disposed in the finally below.
+                var demo = new DemoNode(names[i], composed, new MeshNode(composed.Parts));
+#pragma warning restore CA2000
+                nodes.Add(demo);
+                demo.Node.Observer = e => Narrate(output, started, demo.Name, e, label);
             }
             foreach (var n in nodes)
             {
                 await n.Node.StartAsync(cancellationToken);
             }
-            output.WriteLine($"Started: A {Short(ids[0])} on :{ports[0]}, B {Short(ids[1])} on :{ports[1]} (trusts A {TrustOnB:0.00}), C {Short(ids[2])} on :{ports[2]} (trusts A {TrustOnC:0.00}).");
-            output.WriteLine();
+            await output.WriteLineAsync($"Started: A {Short(ids[0])} on :{ports[0]}, B {Short(ids[1])} on :{ports[1]} (trusts A {TrustOnB:0.00}), C {Short(ids[2])} on :{ports[2]} (trusts A {TrustOnC:0.00}).");
+            await output.WriteLineAsync();
 
-            output.WriteLine($"1. Node A detects an SSH brute-force from {Attacker} (confidence {Confidence:0.00}).");
+            await output.WriteLineAsync($"1. Node A detects an SSH brute-force from {Attacker} (confidence {Confidence:0.00}).");
             var a = nodes[0];
             var b = nodes[1];
             var c = nodes[2];
@@ -102,23 +103,23 @@ internal static class DemoCommandHandler
                 new Detection(IPAddress.Parse(Attacker), "ssh_bruteforce", Confidence, "demo: 12 failed logins for root", DateTimeOffset.UtcNow), cancellationToken);
             await WaitUntil(() => HasEntry(b) && HasEntry(c), TimeSpan.FromSeconds(15), cancellationToken);
             await Task.Delay(200, cancellationToken);
-            output.WriteLine();
+            await output.WriteLineAsync();
 
-            output.WriteLine($"2. Node B later sees {Attacker} attacking its own SSH.");
+            await output.WriteLineAsync($"2. Node B later sees {Attacker} attacking its own SSH.");
             await b.Node.HandleLocalDetectionAsync(
                 new Detection(IPAddress.Parse(Attacker), "ssh_bruteforce", 0.9f, "demo: 6 failed logins on B", DateTimeOffset.UtcNow), cancellationToken);
             await b.Node.FlushAsync();
-            output.WriteLine();
+            await output.WriteLineAsync();
 
-            output.WriteLine($"3. Nobody confirms on C; its short block runs out ({shortBlockOnC.TotalSeconds:0}s here).");
+            await output.WriteLineAsync($"3. Nobody confirms on C; its short block runs out ({shortBlockOnC.TotalSeconds:0}s here).");
             await WaitUntil(() => !HasEntry(c), shortBlockOnC + TimeSpan.FromSeconds(15), cancellationToken);
             await c.Node.FlushAsync();
             await Task.Delay(200, cancellationToken);
-            output.WriteLine();
+            await output.WriteLineAsync();
 
             var ok = WriteSummary(output, nodes, ids[0]);
-            output.WriteLine();
-            output.WriteLine(ok
+            await output.WriteLineAsync();
+            await output.WriteLineAsync(ok
                 ? "Attack one node, protect all others: A blocked it, B and C staged it from A's signed signal, B's own sighting raised A's trust and made the block 24h, C's unconfirmed block was reverted and cost A trust."
                 : "The demo did not unfold as expected; see the table above.");
             return ok ? CliOutput.Success : CliOutput.Failure;
@@ -169,7 +170,7 @@ internal static class DemoCommandHandler
             && c.Entry is null && c.Trust < TrustOnC;
     }
 
-    private static void Narrate(TextWriter output, DateTimeOffset started, string node, NodeEvent e, IReadOnlyDictionary<string, string> label)
+    private static void Narrate(TextWriter output, DateTimeOffset started, string node, NodeEvent e, Dictionary<string, string> label)
     {
         var at = $"[{(DateTimeOffset.UtcNow - started).TotalSeconds,6:0.000}s] {node}:";
         var peer = e.Peer is { } p ? (label.TryGetValue(p, out var l) ? l : Short(p)) : "?";

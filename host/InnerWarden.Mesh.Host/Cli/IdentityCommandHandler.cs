@@ -16,17 +16,8 @@ internal static class IdentityCommandHandler
             stderr.WriteLine("innerwarden mesh identity: no data directory given");
             return 1;
         }
-        NodeIdentity identity;
-        try
-        {
-            identity = NodeIdentity.LoadOrCreate(dataDirectory);
-        }
-        catch (IdentityException ex)
-        {
-            stderr.WriteLine("innerwarden mesh identity: " + ex.Message);
-            return 1;
-        }
-        using (identity)
+        using var identity = TryLoad(dataDirectory, stderr);
+        if (identity is not null)
         {
             if (identity.PermissionWarning is not null)
             {
@@ -51,7 +42,21 @@ internal static class IdentityCommandHandler
                 stdout.WriteLine("key_file: " + identity.KeyFilePath);
                 stdout.WriteLine("created:  " + (identity.WasCreated ? "yes (new identity generated now)" : "no"));
             }
+            return 0;
         }
-        return 0;
+        return 1;
+    }
+
+    private static NodeIdentity? TryLoad(string dataDirectory, TextWriter stderr)
+    {
+        try
+        {
+            return NodeIdentity.LoadOrCreate(dataDirectory);
+        }
+        catch (IdentityException ex)
+        {
+            stderr.WriteLine("innerwarden mesh identity: " + ex.Message);
+            return null;
+        }
     }
 }

@@ -8,7 +8,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 internal static class StateCommand
 {
     /// <summary>The handler signature of a state command: data dir, settings, json, stdout, stderr, clock -> exit code.</summary>
-    public delegate int Handler(string dataDirectory, NodeSettings settings, bool json, TextWriter stdout, TextWriter stderr, TimeProvider time);
+    internal delegate int Handler(string dataDirectory, NodeSettings settings, bool json, TextWriter stdout, TextWriter stderr, TimeProvider time);
 
     public static Command Create(GlobalOptions globals, string name, string description, Handler handler)
     {

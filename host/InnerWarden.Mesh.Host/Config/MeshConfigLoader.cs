@@ -1,7 +1,6 @@
 using System.Globalization;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Host.Metrics;
-using InnerWarden.Mesh.Host.Plugins;
 using Microsoft.Extensions.Logging;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -93,7 +92,7 @@ internal static class MeshConfigLoader
             ?? throw new ConfigException(source, rootNode.Start.Line, rootNode.Start.Column, "", $"expected a mapping of keys at the top level, got {Walker.Describe(rootNode)}");
     }
 
-    private static Exception Inner(YamlException e) => e.InnerException is YamlException inner ? inner : e;
+    private static YamlException Inner(YamlException e) => e.InnerException is YamlException inner ? inner : e;
 
     private static MeshConfig Map(YamlMappingNode root, Walker w)
     {
@@ -327,7 +326,7 @@ internal static class MeshConfigLoader
         public YamlMappingNode Mapping(YamlNode node, string key) =>
             node as YamlMappingNode ?? throw Error(node, key, $"expected a mapping, got {Describe(node)}");
 
-        public IReadOnlyList<YamlNode> Sequence(YamlNode node, string key) =>
+        public List<YamlNode> Sequence(YamlNode node, string key) =>
             node is YamlSequenceNode seq ? seq.Children.ToList() : throw Error(node, key, $"expected a list, got {Describe(node)}");
 
         public string String(YamlNode node, string key) =>

@@ -103,7 +103,7 @@ internal static class MeshConfigWriter
 
     private static void Write(string path, YamlMappingNode root)
     {
-        var text = new StringWriter();
+        using var text = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
         var yaml = StripDocumentEnd(text.ToString());
         // Never write what the loader would refuse.

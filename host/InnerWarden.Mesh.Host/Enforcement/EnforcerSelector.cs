@@ -1,10 +1,11 @@
 using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Plugins;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Enforcement;
 
 /// <summary>
-/// Resolves <c>enforcer: auto</c>: tries the backends in an explicit per-OS order (as IPBan does) and takes the
+/// Resolves <c>enforcer: auto</c>: tries the backends in the order their plugins declare (as IPBan does by priority) and takes the
 /// first whose <see cref="IFirewallEnforcer.InitializeAsync"/> succeeds, logging why each one before it was
 /// skipped. When none works the node still runs, with log-only and a loud warning: it keeps scoring and
 /// reporting, but nothing is dropped.
@@ -14,13 +15,17 @@ internal static partial class EnforcerSelector
     public const string Auto = "auto";
     public const string LogOnly = "log-only";
 
-    /// <summary>The candidates <c>auto</c> tries on this OS, best first; log-only is always last.</summary>
-    public static IReadOnlyList<string> AutoOrder() => AutoOrder(OperatingSystem.IsWindows(), OperatingSystem.IsLinux());
-
-    internal static IReadOnlyList<string> AutoOrder(bool windows, bool linux) =>
-        windows ? ["windows-firewall", LogOnly]
-        : linux ? ["nftables", "iptables", LogOnly]
-        : [LogOnly];
+    /// <summary>
+    /// The candidates <c>auto</c> tries, best first: the installed enforcers that run on this OS and declare an
+    /// <see cref="PluginMetadata.AutoPriority"/> above 0, highest first (ties by name, so the order is stable).
+    /// The shipped plugins declare Windows Firewall or nftables first, then iptables, and log-only (1) last.
+    /// </summary>
+    public static IReadOnlyList<string> AutoOrder(IEnumerable<PluginMetadata> installed) =>
+        [.. installed
+            .Where(p => p.Kind == PluginKind.Enforcer && p.AutoPriority > 0 && p.SupportsCurrentOS())
+            .OrderByDescending(p => p.AutoPriority)
+            .ThenBy(p => p.Name, StringComparer.Ordinal)
+            .Select(p => p.Name)];
 
     /// <summary>
     /// Constructs and initializes each candidate in order; the first that initializes wins. A candidate whose
@@ -41,7 +46,10 @@ internal static partial class EnforcerSelector
                 await enforcer.InitializeAsync(ct).ConfigureAwait(false);
                 if (name == LogOnly && candidates.Count > 1)
                 {
-                    LogFellBackToLogOnly(logger, string.Join("; ", skipped));
+                    if (logger.IsEnabled(LogLevel.Critical))
+                    {
+                        LogFellBackToLogOnly(logger, string.Join("; ", skipped));
+                    }
                 }
                 else
                 {

@@ -8,6 +8,7 @@ internal static partial class NativeLink
     /// <summary>EEXIST on Linux and the BSDs.</summary>
     public const int AlreadyExists = 17;
 
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Link(string existingPath, string newPath);
 }

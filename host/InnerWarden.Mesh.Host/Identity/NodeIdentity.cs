@@ -42,7 +42,7 @@ internal sealed class NodeIdentity : IDisposable
     /// <summary>A copy of the raw 32-byte public key.</summary>
     public byte[] PublicKey => (byte[])_publicKey.Clone();
 
-    /// <summary>The key file this identity was loaded from or created in; null for <see cref="FromSeed"/>.</summary>
+    /// <summary>The key file this identity was loaded from or created in; null for <see cref="FromSeed(ReadOnlySpan{byte})"/>.</summary>
     public string? KeyFilePath { get; }
 
     /// <summary>True when <see cref="LoadOrCreate"/> generated a new key (first start).</summary>
@@ -68,11 +68,12 @@ internal sealed class NodeIdentity : IDisposable
         }
         if (!File.Exists(path))
         {
-            var created = TryCreate(path);
-            if (created is not null)
+#pragma warning disable CA2000 // Returned: the caller owns (and disposes) the identity.
+            if (TryCreate(path) is { } created)
             {
                 return created;
             }
+#pragma warning restore CA2000
             // Another process created it between our check and our create: use theirs.
         }
         return Load(path);

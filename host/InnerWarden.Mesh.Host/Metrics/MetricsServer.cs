@@ -93,7 +93,7 @@ internal sealed partial class MetricsServer : IAsyncDisposable
         _app = app;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         Address = addresses?.Select(a => new Uri(a)).FirstOrDefault() ?? new Uri($"http://{endpoint}");
-        LogListening(new Uri(Address, Path));
+        LogListening(Address, Path);
     }
 
     /// <summary>Stops listening; a scrape in progress gets until <paramref name="cancellationToken"/> to finish.</summary>
@@ -150,8 +150,8 @@ internal sealed partial class MetricsServer : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Metrics endpoint listening on {Address}")]
-    private partial void LogListening(Uri address);
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Metrics endpoint listening on {Address}{Path}")]
+    private partial void LogListening(Uri address, string path);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning,
         Message = "metrics.bind '{Bind}' is not a loopback address: anyone who can reach it can read peer names, trust and block counts; restrict it with a firewall")]

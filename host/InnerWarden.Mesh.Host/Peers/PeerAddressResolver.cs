@@ -11,7 +11,7 @@ internal static class PeerAddressResolver
 {
     private static readonly TimeSpan DnsTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>The endpoint host's addresses (IPv4-mapped ones as IPv4); <paramref name="error"/> says why none were found.</summary>
+    /// <summary>The endpoint host's addresses (IPv4-mapped ones as IPv4); the error says why none were found.</summary>
     public static async Task<(IReadOnlyList<IPAddress> Addresses, string? Error)> ResolveAsync(Uri endpoint, CancellationToken cancellationToken)
     {
         var host = endpoint.IdnHost.TrimStart('[').TrimEnd(']');

@@ -149,7 +149,10 @@ internal sealed partial class InboundPipeline : ISignalSink
         // one shared string per peer instead of one per entry keeps a flood of them out of the older GC generations.
         var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now));
         _accepted.Increment();
-        LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
+        }
         Audit(now, signal, origin, result.Action, RejectReason.None, null, score);
         if (Events.IsObserved)
         {

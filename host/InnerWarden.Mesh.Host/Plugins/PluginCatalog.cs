@@ -83,6 +83,11 @@ internal sealed partial class PluginCatalog
                 }
                 discovered.Add(export);
                 LogDiscovered(logger, PluginKinds.Display(export.Metadata.Kind), export.Metadata.Name, export.Metadata.Version, folder);
+                if (!MeshAbi.IsSupported(export.Metadata.AbiVersion))
+                {
+                    // Only a warning here: an unselected plugin does no harm. Selecting it is refused (Get).
+                    LogIncompatible(logger, export.Describe(), AbiProblem(export.Metadata.AbiVersion));
+                }
             }
         }
         return new PluginCatalog(directory, discovered, logger);
@@ -92,24 +97,66 @@ internal sealed partial class PluginCatalog
     {
         try
         {
+#pragma warning disable CA2000 // Never disposed: plugins stay loaded for the life of the process (IsUnloadable = false).
             var loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, config =>
             {
                 config.PreferSharedTypes = false;
                 // Nothing is ever unloaded: the node runs its plugins for its whole life.
                 config.IsUnloadable = false;
             });
+#pragma warning restore CA2000
             var assembly = loader.LoadDefaultAssembly();
-            using var container = new ContainerConfiguration().WithAssembly(assembly).CreateContainer();
-            return container.GetExports<Lazy<IMeshPlugin, PluginMetadata>>()
-                .Select(lazy => new DiscoveredPlugin(lazy.Metadata, folder, lazy))
-                .OrderBy(d => d.Metadata.Kind)
-                .ThenBy(d => d.Metadata.Name, StringComparer.Ordinal)
-                .ToList();
+            var version = VersionOf(assembly);
+            try
+            {
+                using var container = new ContainerConfiguration().WithAssembly(assembly).CreateContainer();
+                return container.GetExports<Lazy<IMeshPlugin, PluginMetadata>>()
+                    .Select(lazy =>
+                    {
+                        // One place for versions: the plugin's assembly (Directory.Build.props), not its attribute.
+                        lazy.Metadata.Version = version;
+                        return new DiscoveredPlugin(lazy.Metadata, folder, lazy);
+                    })
+                    .OrderBy(d => d.Metadata.Kind)
+                    .ThenBy(d => d.Metadata.Name, StringComparer.Ordinal)
+                    .ToList();
+            }
+            catch (Exception e) when (ContractsMismatch(assembly) is { } mismatch)
+            {
+                // A plugin built against other contracts may not even have a [MeshPlugin] this host can read.
+                throw new PluginLoadException($"plugin folder {folder}: {Path.GetFileName(dll)} {mismatch}: {Describe(e)}", e);
+            }
         }
         catch (Exception e) when (e is not PluginLoadException)
         {
             throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(dll)}: {Describe(e)}", e);
         }
+    }
+
+    /// <summary>What is wrong with a plugin compiled against contracts ABI <paramref name="pluginAbi"/>, for this host.</summary>
+    internal static string AbiProblem(int pluginAbi) =>
+        $"was built against contracts ABI {pluginAbi}, but this host has contracts ABI {MeshAbi.Version} and loads plugins of ABI {MeshAbi.MinimumSupported} or later" +
+        $" (InnerWarden.Mesh.Contracts {ContractsVersion}); rebuild the plugin against InnerWarden.Mesh.Contracts {ContractsVersion}";
+
+    /// <summary>The plugin's version: its informational version without the source revision suffix.</summary>
+    private static string VersionOf(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
+        int plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? informational : informational[..plus];
+    }
+
+    private static string ContractsVersion => VersionOf(typeof(IMeshPlugin).Assembly);
+
+    /// <summary>Says which contracts the plugin references when they are not this host's; null when they are.</summary>
+    private static string? ContractsMismatch(Assembly plugin)
+    {
+        var host = typeof(IMeshPlugin).Assembly.GetName();
+        var referenced = plugin.GetReferencedAssemblies().FirstOrDefault(a => a.Name == host.Name);
+        return referenced?.Version is { } version && version != host.Version
+            ? $"references {host.Name} {version}, this host has {host.Version}: rebuild the plugin against InnerWarden.Mesh.Contracts {ContractsVersion}"
+            : null;
     }
 
     /// <summary>The export of that kind and name, not constructed; null when there is none.</summary>
@@ -156,6 +203,22 @@ internal sealed partial class PluginCatalog
         return Construct(found);
     }
 
+    private static LoadedPlugin Construct(DiscoveredPlugin found)
+    {
+        if (!MeshAbi.IsSupported(found.Metadata.AbiVersion))
+        {
+            throw new PluginLoadException($"{found.Describe()} {AbiProblem(found.Metadata.AbiVersion)}");
+        }
+        try
+        {
+            return new LoadedPlugin(found.Metadata, found.Directory, found.Export.Value);
+        }
+        catch (Exception e)
+        {
+            throw new PluginLoadException($"{found.Describe()} failed to construct: {Describe(e)}", e);
+        }
+    }
+
     /// <summary>Constructs exactly the plugins <paramref name="selection"/> names, in kind order; nothing else is constructed.</summary>
     public IReadOnlyList<LoadedPlugin> Select(PluginSelection selection)
     {
@@ -182,18 +245,6 @@ internal sealed partial class PluginCatalog
         return selected;
     }
 
-    private static LoadedPlugin Construct(DiscoveredPlugin found)
-    {
-        try
-        {
-            return new LoadedPlugin(found.Metadata, found.Directory, found.Export.Value);
-        }
-        catch (Exception e)
-        {
-            throw new PluginLoadException($"{found.Describe()} failed to construct: {Describe(e)}", e);
-        }
-    }
-
     internal static string Describe(Exception e)
     {
         while (e is TargetInvocationException { InnerException: { } inner })
@@ -215,6 +266,9 @@ internal sealed partial class PluginCatalog
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "found {Kind} plugin {Plugin} {Version} in {Folder}")]
     private static partial void LogDiscovered(ILogger logger, string kind, string plugin, string version, string folder);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "{Plugin} {Problem}; it cannot be selected")]
+    private static partial void LogIncompatible(ILogger logger, string plugin, string problem);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "enforcer: auto was not probed, so log-only is used: NO FIREWALL WILL BE CHANGED. Set plugins.enforcer to nftables, iptables or windows-firewall to enforce blocks")]
     private static partial void LogAutoIsLogOnly(ILogger logger);

@@ -138,7 +138,7 @@ internal sealed partial class StagingCoordinator
         }
         if (!float.IsFinite(detection.Confidence))
         {
-            LogLocalRefused(_logger, detection.Ip, detection.Detector, RejectReason.InvalidConfidence, $"confidence {detection.Confidence}");
+            LogLocalRefused(_logger, detection.Ip, detection.Detector, RejectReason.InvalidConfidence, "confidence is not a finite number");
             return;
         }
         var now = _time.GetUtcNow();
@@ -398,7 +398,10 @@ internal sealed partial class StagingCoordinator
                 Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, entry.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "contradicted"));
             }
         }
-        LogExpired(_logger, entry.Ip, entry.Action.ToWire(), entry.Contributors.Count);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            LogExpired(_logger, entry.Ip, entry.Action.ToWire(), entry.Contributors.Count);
+        }
     }
 
 

@@ -143,7 +143,7 @@ internal sealed class AddressPolicy
     private static FrozenSet<IPAddress> Snapshot(IEnumerable<IPAddress> addresses) =>
         addresses.Select(IpAddressText.Normalize).ToFrozenSet();
 
-    private static IEnumerable<IPAddress> InterfaceAddresses() =>
+    private static List<IPAddress> InterfaceAddresses() =>
         NetworkInterface.GetAllNetworkInterfaces()
             .SelectMany(nic => nic.GetIPProperties().UnicastAddresses)
             .Select(unicast => unicast.Address)

@@ -11,6 +11,8 @@ namespace InnerWarden.Mesh.Host.Validation;
 /// </summary>
 internal static class IpAddressText
 {
+    private static readonly System.Buffers.SearchValues<char> Ipv6Characters = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF:.");
+
     /// <summary>Longest IPv6 text (with an embedded IPv4 tail).</summary>
     public const int MaxLength = 45;
 
@@ -33,7 +35,7 @@ internal static class IpAddressText
         }
         if (text.Contains(':', StringComparison.Ordinal))
         {
-            if (text.AsSpan().IndexOfAnyExcept("0123456789abcdefABCDEF:.") >= 0)
+            if (text.AsSpan().IndexOfAnyExcept(Ipv6Characters) >= 0)
             {
                 error = $"'{text}' is not a plain IPv6 address (no zone, brackets, port or prefix allowed)";
                 return false;

@@ -6,7 +6,7 @@ namespace InnerWarden.Mesh.Host.Validation;
 /// <summary>The outcome of one validation step: a reason code (PROTOCOL.md names) and what it was about.</summary>
 /// <param name="Reason"><see cref="RejectReason.None"/> when valid.</param>
 /// <param name="Detail">Which field or value failed and why; null when valid.</param>
-/// <param name="Ip">On success of <see cref="SignalValidator.CheckFields"/>, the parsed and normalized address.</param>
+/// <param name="Ip">On success of <see cref="SignalValidator.CheckFields(InnerWarden.Mesh.Contracts.Signals.ThreatSignal)"/>, the parsed and normalized address.</param>
 internal readonly record struct ValidationResult(RejectReason Reason, string? Detail, IPAddress? Ip)
 {
     /// <summary>True when nothing was wrong.</summary>

@@ -60,7 +60,9 @@ internal sealed partial class ReportSocketServer : IAsyncDisposable
         }
         _listener = listener;
         LogListening(_logger, path);
+#pragma warning disable CA2025 // StopAsync disposes the listener on purpose to end a pending Accept, then awaits the loop, which treats that as its end.
         _acceptLoop = AcceptLoopAsync(listener, _stop.Token);
+#pragma warning restore CA2025
     }
 
     private void RemoveStaleSocket(string path)
@@ -199,7 +201,7 @@ internal sealed partial class ReportSocketServer : IAsyncDisposable
         {
             return "agent busy: detection queue full, try again";
         }
-        LogAccepted(_logger, detection!.Ip.ToString(), detection.Detector, detection.Confidence);
+        LogAccepted(_logger, detection!.Ip, detection.Detector, detection.Confidence);
         return null;
     }
 
@@ -247,5 +249,5 @@ internal sealed partial class ReportSocketServer : IAsyncDisposable
     private static partial void LogRejected(ILogger logger, string error);
 
     [LoggerMessage(EventId = 6205, Level = LogLevel.Information, Message = "Local report: {Ip} by {Detector} (confidence {Confidence})")]
-    private static partial void LogAccepted(ILogger logger, string ip, string detector, float confidence);
+    private static partial void LogAccepted(ILogger logger, System.Net.IPAddress ip, string detector, float confidence);
 }

@@ -23,7 +23,7 @@ internal static class SshdLineParser
     // The program tag sits after the timestamp and host name; searching a bounded head keeps garbage lines cheap.
     private const int HeaderSearchLength = 320;
 
-    private static readonly SearchValues<char> s_addressChars = SearchValues.Create("0123456789abcdefABCDEF.:");
+    private static readonly SearchValues<char> AddressChars = SearchValues.Create("0123456789abcdefABCDEF.:");
 
     /// <summary>Parses one line.</summary>
     /// <returns>False for lines that are not a recognised sshd authentication message.</returns>
@@ -314,7 +314,7 @@ internal static class SshdLineParser
     {
         ip = IPAddress.None;
         // Cheap shape check first: sshd prints numeric addresses (UseDNS may print a host name, which is not ours to resolve).
-        if (text.Length is < 2 or > 45 || text.ContainsAnyExcept(s_addressChars))
+        if (text.Length is < 2 or > 45 || text.ContainsAnyExcept(AddressChars))
         {
             return false;
         }

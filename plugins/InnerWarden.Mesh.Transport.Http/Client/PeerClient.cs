@@ -24,6 +24,7 @@ internal sealed partial class PeerClient : IDisposable
     {
         _timeout = options.Timeout;
         _logger = logger;
+#pragma warning disable CA2000 // Owned by _http (disposeHandler: true), disposed with it in Dispose.
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = options.Timeout,
@@ -35,6 +36,7 @@ internal sealed partial class PeerClient : IDisposable
             // Mesh traffic goes straight to the peer; an environment proxy has no business seeing it.
             UseProxy = false,
         };
+#pragma warning restore CA2000
         if (!options.VerifyPeerCertificates)
         {
             // Peers are authenticated by the Ed25519 signature on every signal and by the node_id their ping
@@ -44,7 +46,7 @@ internal sealed partial class PeerClient : IDisposable
             handler.SslOptions.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
 #pragma warning restore CA5359
         }
-        _http = new HttpClient(handler)
+        _http = new HttpClient(handler, disposeHandler: true)
         {
             // Timeouts are per request (linked token below) so one slow peer cannot hold the others.
             Timeout = Timeout.InfiniteTimeSpan,
@@ -63,7 +65,7 @@ internal sealed partial class PeerClient : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                LogPingFailed(_logger, endpoint, $"HTTP {(int)response.StatusCode}");
+                LogPingFailed(_logger, endpoint, response.StatusCode);
                 return null;
             }
             if (response.Content.Headers.ContentLength is > MaxPingReplyBytes)
@@ -140,4 +142,7 @@ internal sealed partial class PeerClient : IDisposable
 
     [LoggerMessage(EventId = 3130, Level = LogLevel.Debug, Message = "ping of {Endpoint} failed: {Reason}")]
     private static partial void LogPingFailed(ILogger logger, Uri endpoint, string reason);
+
+    [LoggerMessage(EventId = 3131, Level = LogLevel.Debug, Message = "ping of {Endpoint} failed: HTTP {Status}")]
+    private static partial void LogPingFailed(ILogger logger, Uri endpoint, System.Net.HttpStatusCode status);
 }

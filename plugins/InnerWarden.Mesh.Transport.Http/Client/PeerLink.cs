@@ -25,7 +25,9 @@ internal sealed partial class PeerLink : IDisposable
     private readonly CircuitBreakerStateProvider _breaker = new();
     private readonly SignalOutbox _outbox;
     private readonly ITimer _retryTimer;
+#pragma warning disable CA2213 // Never disposed: a flush in flight may still release it after Dispose; it holds no handle (AvailableWaitHandle is never used).
     private readonly SemaphoreSlim _flushGate = new(1, 1);
+#pragma warning restore CA2213
     private readonly Lock _lock = new();
     private TimeSpan _backoff;
     private bool _retryScheduled;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using InnerWarden.Mesh.Contracts.Signals;
@@ -134,7 +133,7 @@ internal sealed partial class MeshHttpServer(
             }
             else
             {
-                LogUnreadable(_logger, Remote(context), encoding!, parsed.Error ?? "");
+                LogUnreadable(_logger, new RemoteText(context.Connection), encoding!, parsed.Error ?? "");
                 verdict = SignalVerdict.ParseFailure(parsed.Error ?? "unreadable signal");
             }
             await ReplyAsync(context, verdict.HttpStatus, replyMsgpack, verdict).ConfigureAwait(false);
@@ -153,7 +152,7 @@ internal sealed partial class MeshHttpServer(
             var batchError = MessagePackSignal.ParseBatch(bytes, items);
             if (batchError is not null)
             {
-                LogUnreadable(_logger, Remote(context), "msgpack batch", batchError);
+                LogUnreadable(_logger, new RemoteText(context.Connection), "msgpack batch", batchError);
                 await ReplyAsync(context, StatusCodes.Status400BadRequest, replyMsgpack, SignalVerdict.ParseFailure(batchError)).ConfigureAwait(false);
                 return;
             }
@@ -284,10 +283,14 @@ internal sealed partial class MeshHttpServer(
         return context.Response.WriteAsync(text, context.RequestAborted);
     }
 
-    private static string Remote(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } ip
-            ? new IPEndPoint(ip, context.Connection.RemotePort).ToString()
-            : "unknown";
+    private static string Remote(HttpContext context) => new RemoteText(context.Connection).ToString();
+
+    /// <summary>A connection's remote end as log text, formatted only when a log line is written.</summary>
+    private readonly record struct RemoteText(ConnectionInfo Connection)
+    {
+        public override string ToString() =>
+            Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, Connection.RemotePort).ToString() : "unknown";
+    }
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "mesh transport listening on {Address} (tls: {Tls})")]
     private static partial void LogListening(ILogger logger, string address, bool tls);
@@ -296,5 +299,5 @@ internal sealed partial class MeshHttpServer(
     private static partial void LogSinkFailed(ILogger logger, Exception exception, string remote);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "refused an unreadable {Encoding} signal from {Remote}: {Error}")]
-    private static partial void LogUnreadable(ILogger logger, string remote, string encoding, string error);
+    private static partial void LogUnreadable(ILogger logger, RemoteText remote, string encoding, string error);
 }

@@ -9,13 +9,17 @@ public static class CommandText
     private const int MaxErrorChars = 2000;
 
     /// <summary>The command as a shell would show it.</summary>
-    public static string Format(string fileName, IReadOnlyList<string> arguments) =>
-        arguments.Count == 0 ? fileName : fileName + " " + string.Join(' ', arguments);
+    public static string Format(string fileName, IReadOnlyList<string> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return arguments.Count == 0 ? fileName : fileName + " " + string.Join(' ', arguments);
+    }
 
     /// <summary>Runs the command and throws <see cref="EnforcerException"/> naming it and its stderr unless it exits 0.</summary>
     public static async Task<CommandResult> RunCheckedAsync(
         this ICommandRunner runner, string fileName, IReadOnlyList<string> arguments, string? stdin, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(runner);
         var result = await runner.RunAsync(fileName, arguments, stdin, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
@@ -27,6 +31,7 @@ public static class CommandText
     /// <summary>The exception for a command that exited non-zero.</summary>
     public static EnforcerException Failure(string fileName, IReadOnlyList<string> arguments, CommandResult result)
     {
+        ArgumentNullException.ThrowIfNull(result);
         var stderr = result.Stderr.Trim();
         if (stderr.Length > MaxErrorChars)
         {

@@ -15,6 +15,7 @@ public sealed record EnforcerSettings(string? NetworkNamespace, TimeSpan Command
     /// <summary>Reads the shared settings; a bad value throws <see cref="ArgumentException"/> naming the plugin, the key and the value.</summary>
     public static EnforcerSettings Parse(string plugin, IReadOnlyDictionary<string, string> settings)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         string? netns = null;
         if (settings.TryGetValue("netns", out var ns) && ns.Length > 0)
         {
@@ -46,6 +47,7 @@ public sealed record EnforcerSettings(string? NetworkNamespace, TimeSpan Command
     /// </summary>
     public static IPAddress Normalize(IPAddress ip)
     {
+        ArgumentNullException.ThrowIfNull(ip);
         if (ip.IsIPv4MappedToIPv6)
         {
             return ip.MapToIPv4();
@@ -67,6 +69,7 @@ public sealed record EnforcerSettings(string? NetworkNamespace, TimeSpan Command
     /// <summary>The requests with normalized addresses and one entry per address (the last request for an address wins).</summary>
     public static IReadOnlyList<(IPAddress Ip, long TimeoutSecs)> Distinct(IEnumerable<(IPAddress Ip, TimeSpan Ttl)> requests)
     {
+        ArgumentNullException.ThrowIfNull(requests);
         var order = new List<IPAddress>();
         var byIp = new Dictionary<IPAddress, long>();
         foreach (var (ip, ttl) in requests)

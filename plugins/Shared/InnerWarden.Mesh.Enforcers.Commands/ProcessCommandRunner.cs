@@ -16,6 +16,7 @@ public sealed class ProcessCommandRunner(TimeSpan timeout, string? networkNamesp
     /// <inheritdoc />
     public async Task<CommandResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string? stdin, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         var info = new ProcessStartInfo
         {
             RedirectStandardInput = stdin is not null,

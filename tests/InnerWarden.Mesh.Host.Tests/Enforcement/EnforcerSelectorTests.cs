@@ -1,5 +1,6 @@
 using System.Net;
 using InnerWarden.Mesh.Contracts.Enforcement;
+using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Host.Enforcement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,23 +10,36 @@ namespace InnerWarden.Mesh.Host.Tests.Enforcement;
 
 public sealed class EnforcerSelectorTests
 {
+    private static PluginMetadata Enforcer(string name, int priority, string os = "any") =>
+        new() { Kind = PluginKind.Enforcer, Name = name, AutoPriority = priority, SupportedOS = os, AbiVersion = MeshAbi.Version };
+
     [Fact]
-    public void Auto_order_on_linux_is_nftables_then_iptables_then_log_only()
+    public void Auto_order_is_the_declared_priority_highest_first()
     {
-        Assert.Equal(["nftables", "iptables", "log-only"], EnforcerSelector.AutoOrder(windows: false, linux: true));
+        var order = EnforcerSelector.AutoOrder([Enforcer("log-only", 1), Enforcer("iptables", 100), Enforcer("nftables", 200)]);
+
+        Assert.Equal(["nftables", "iptables", "log-only"], order);
     }
 
     [Fact]
-    public void Auto_order_on_windows_is_windows_firewall_then_log_only()
+    public void Auto_order_skips_enforcers_of_other_systems_those_without_a_priority_and_other_kinds()
     {
-        Assert.Equal(["windows-firewall", "log-only"], EnforcerSelector.AutoOrder(windows: true, linux: false));
+        var other = OperatingSystem.IsWindows() ? "linux" : "windows";
+        var order = EnforcerSelector.AutoOrder(
+        [
+            Enforcer("elsewhere", 500, other),
+            Enforcer("manual-only", 0),
+            new PluginMetadata { Kind = PluginKind.Detector, Name = "sshd", AutoPriority = 900 },
+            Enforcer("log-only", 1),
+        ]);
+
+        Assert.Equal(["log-only"], order);
     }
 
     [Fact]
-    public void Auto_order_for_this_process_ends_with_log_only()
+    public void Auto_order_breaks_ties_by_name_so_it_is_stable()
     {
-        Assert.Equal("log-only", EnforcerSelector.AutoOrder()[^1]);
-        Assert.Equal(OperatingSystem.IsLinux(), EnforcerSelector.AutoOrder()[0] == "nftables");
+        Assert.Equal(["a", "b"], EnforcerSelector.AutoOrder([Enforcer("b", 5), Enforcer("a", 5)]));
     }
 
     [Fact]

@@ -211,7 +211,9 @@ internal sealed class NetnsPair : IDisposable
                 }
                 result = create();
             }
+#pragma warning disable CA1031 // The failure is handed to the calling thread, which rethrows it after the join.
             catch (Exception e)
+#pragma warning restore CA1031
             {
                 error = e;
             }
@@ -288,5 +290,6 @@ internal sealed class NetnsPair : IDisposable
     }
 
     [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int setns(int fd, int nstype);
 }

@@ -13,8 +13,10 @@ namespace InnerWarden.Mesh.IntegrationTests.Packaging;
 /// </summary>
 public sealed class ShippedNatsConfigTests
 {
-    private static readonly string NodePassword = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-    private static readonly string LeafPassword = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    // Starting with a letter, as the configs ask: nats-server reads the variable as a config value, and one that
+    // starts with a digit is taken for a number and fails the start.
+    private static readonly string NodePassword = "p" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    private static readonly string LeafPassword = "p" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     private static readonly Dictionary<string, string?> Passwords = new()
     {

@@ -92,7 +92,7 @@ public sealed class PluginCatalogTests : IDisposable
         var enforcer = catalog.Get(PluginKind.Enforcer, "log-only");
 
         // Folders in ordinal order, exports by kind then name: the order is stable across runs.
-        Assert.Equal(["log-only", "constructor-bomb", "isolation-probe", "register-bomb", "stub-trust", "stub-staging", "silent-enforcer", "windows-only-probe"],
+        Assert.Equal(["log-only", "constructor-bomb", "future-abi-probe", "isolation-probe", "register-bomb", "stub-trust", "stub-staging", "silent-enforcer", "windows-only-probe"],
             catalog.Discovered.Select(d => d.Metadata.Name).ToArray());
         Assert.Equal(["log-only", "isolation-probe"], catalog.Discovered.Where(d => d.IsConstructed).Select(d => d.Metadata.Name).ToArray());
         Assert.NotNull(probe.Entry);
@@ -108,6 +108,40 @@ public sealed class PluginCatalogTests : IDisposable
         var e = Assert.Throws<PluginLoadException>(() => catalog.Get(PluginKind.Enforcer, "nftables"));
 
         Assert.Equal($"no plugin named 'nftables' of kind enforcer in {_dir.Path}; found: log-only", e.Message);
+    }
+
+    [Fact]
+    public void Plugin_built_against_an_unsupported_contracts_abi_is_refused_when_selected_naming_both_abis()
+    {
+        var (catalog, folder) = LoadFixture();
+
+        var e = Assert.Throws<PluginLoadException>(() => catalog.Get(PluginKind.Detector, "future-abi-probe"));
+
+        Assert.StartsWith($"detector 'future-abi-probe' ({folder}) was built against contracts ABI {MeshAbi.Version + 1000}, but this host has contracts ABI {MeshAbi.Version}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("rebuild the plugin against InnerWarden.Mesh.Contracts", e.Message, StringComparison.Ordinal);
+        // Discovery alone constructs nothing and refuses nothing: the other fixture plugins stay usable.
+        Assert.NotNull(catalog.Get(PluginKind.Detector, "isolation-probe").Entry);
+    }
+
+    [Fact]
+    public void Plugin_version_comes_from_its_assembly_not_its_attribute()
+    {
+        PluginFolders.CopyInto(_dir.Path, PluginFolders.HostPlugins() + "/InnerWarden.Mesh.Enforcers.LogOnly");
+        var catalog = PluginCatalog.Load(_dir.Path, NullLogger.Instance);
+
+        var hostVersion = typeof(PluginCatalog).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
+        Assert.Equal(hostVersion, catalog.Find(PluginKind.Enforcer, "log-only")!.Metadata.Version);
+        Assert.Equal(MeshAbi.Version, catalog.Find(PluginKind.Enforcer, "log-only")!.Metadata.AbiVersion);
+    }
+
+    [Fact]
+    public void Shipped_enforcers_declare_the_auto_order_nftables_iptables_log_only_on_linux()
+    {
+        var catalog = PluginCatalog.Load(PluginFolders.HostPlugins(), NullLogger.Instance);
+
+        var order = Host.Enforcement.EnforcerSelector.AutoOrder(catalog.Discovered.Select(d => d.Metadata));
+
+        Assert.Equal(OperatingSystem.IsWindows() ? ["windows-firewall", "log-only"] : ["nftables", "iptables", "log-only"], order);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class NatsMeshTests(ITestOutputHelper output)
         foreach (var node in nodes)
         {
             var snapshot = node.Node.Snapshot();
-            Assert.Equal((long)foreign, snapshot.Accepted); // every foreign signal judged once: a redelivery would be a duplicate, not a second accept
+            Assert.Equal(foreign, snapshot.Accepted); // every foreign signal judged once: a redelivery would be a duplicate, not a second accept
             Assert.Equal(all.Count, snapshot.Staged.Count);
             var received = (await node.AuditLinesAsync()).Where(IsReceived).Where(line => Action(line) != "duplicate").ToArray();
             Assert.Equal(foreign, received.Length);

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Transport.Common.Wire;
-using InnerWarden.Mesh.Transport.Http;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using MessagePack;
 

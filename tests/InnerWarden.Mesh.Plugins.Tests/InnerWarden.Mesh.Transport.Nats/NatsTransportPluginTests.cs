@@ -1,4 +1,3 @@
-using System.Composition;
 using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Fixtures.Nats;
@@ -18,7 +17,7 @@ public sealed class NatsTransportPluginTests
         var export = Assert.Single(typeof(NatsTransportPlugin).GetCustomAttributes(typeof(MeshPluginAttribute), false).Cast<MeshPluginAttribute>());
 
         Assert.Equal((PluginKind.Transport, "nats"), (export.Kind, export.Name));
-        Assert.Equal(typeof(IMeshPlugin), ((ExportAttribute)export).ContractType);
+        Assert.Equal(typeof(IMeshPlugin), export.ContractType);
     }
 
     [Fact]

@@ -1,9 +1,7 @@
-using System.Composition;
 using System.Reflection;
 using FsCheck.Xunit;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
-using InnerWarden.Mesh.Contracts.Trust;
 using Microsoft.Extensions.Time.Testing;
 
 namespace InnerWarden.Mesh.Plugins.Tests.TrustPolicies;
@@ -28,7 +26,7 @@ public sealed class TrustPolicyContractTests
         Assert.NotNull(attribute);
         Assert.Equal(PluginKind.Trust, attribute.Kind);
         Assert.Equal(name, attribute.Name);
-        Assert.Equal(typeof(IMeshPlugin), ((ExportAttribute)attribute).ContractType);
+        Assert.Equal(typeof(IMeshPlugin), attribute.ContractType);
         Assert.True(type.IsPublic && type.IsSealed);
     }
 

@@ -298,48 +298,48 @@ internal static class MessagePackSignal
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Array:
-            {
-                int length = reader.ReadArrayHeader();
-                if (length != 2)
                 {
-                    return $"invalid `timestamp`: expected [unix_seconds, nanos], found an array of {length}";
+                    int length = reader.ReadArrayHeader();
+                    if (length != 2)
+                    {
+                        return $"invalid `timestamp`: expected [unix_seconds, nanos], found an array of {length}";
+                    }
+                    if (reader.NextMessagePackType != MessagePackType.Integer)
+                    {
+                        return $"invalid `timestamp` seconds: expected an integer, found {Describe(ref reader)}";
+                    }
+                    long seconds = reader.ReadInt64();
+                    if (reader.NextMessagePackType != MessagePackType.Integer)
+                    {
+                        return $"invalid `timestamp` nanos: expected an integer, found {Describe(ref reader)}";
+                    }
+                    long nanos = reader.ReadInt64();
+                    // Bounds keep ToDateTimeOffset and the canonical form (years 0001-9999) from throwing later.
+                    if (nanos is < 0 or > 999_999_999)
+                    {
+                        return $"invalid `timestamp` nanos {nanos}: must be 0 - 999999999";
+                    }
+                    if (seconds < MinUnixSeconds || seconds > MaxUnixSeconds)
+                    {
+                        return $"invalid `timestamp` seconds {seconds}: out of range";
+                    }
+                    target = new SignalTimestamp(seconds, (int)nanos);
+                    return null;
                 }
-                if (reader.NextMessagePackType != MessagePackType.Integer)
-                {
-                    return $"invalid `timestamp` seconds: expected an integer, found {Describe(ref reader)}";
-                }
-                long seconds = reader.ReadInt64();
-                if (reader.NextMessagePackType != MessagePackType.Integer)
-                {
-                    return $"invalid `timestamp` nanos: expected an integer, found {Describe(ref reader)}";
-                }
-                long nanos = reader.ReadInt64();
-                // Bounds keep ToDateTimeOffset and the canonical form (years 0001-9999) from throwing later.
-                if (nanos is < 0 or > 999_999_999)
-                {
-                    return $"invalid `timestamp` nanos {nanos}: must be 0 - 999999999";
-                }
-                if (seconds < MinUnixSeconds || seconds > MaxUnixSeconds)
-                {
-                    return $"invalid `timestamp` seconds {seconds}: out of range";
-                }
-                target = new SignalTimestamp(seconds, (int)nanos);
-                return null;
-            }
             case MessagePackType.String:
-            {
-                var (text, error) = ReadBoundedString(ref reader, "timestamp");
-                if (error is not null)
                 {
-                    return error;
+                    var (text, error) = ReadBoundedString(ref reader, "timestamp");
+                    if (error is not null)
+                    {
+                        return error;
+                    }
+                    if (!SignalTimestamp.TryParse(text!, out var parsed, out var parseError))
+                    {
+                        return parseError;
+                    }
+                    target = parsed;
+                    return null;
                 }
-                if (!SignalTimestamp.TryParse(text!, out var parsed, out var parseError))
-                {
-                    return parseError;
-                }
-                target = parsed;
-                return null;
-            }
             default:
                 return $"invalid type for `timestamp`: expected [unix_seconds, nanos] or an RFC 3339 string, found {Describe(ref reader)}";
         }
@@ -360,28 +360,28 @@ internal static class MessagePackSignal
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Array:
-            {
-                Security.DepthStep(ref reader);
-                int count = reader.ReadArrayHeader();
-                for (int i = 0; i < count; i++)
                 {
-                    SkipValue(ref reader);
+                    Security.DepthStep(ref reader);
+                    int count = reader.ReadArrayHeader();
+                    for (int i = 0; i < count; i++)
+                    {
+                        SkipValue(ref reader);
+                    }
+                    reader.Depth--;
+                    break;
                 }
-                reader.Depth--;
-                break;
-            }
             case MessagePackType.Map:
-            {
-                Security.DepthStep(ref reader);
-                int count = reader.ReadMapHeader();
-                for (int i = 0; i < count; i++)
                 {
-                    SkipValue(ref reader);
-                    SkipValue(ref reader);
+                    Security.DepthStep(ref reader);
+                    int count = reader.ReadMapHeader();
+                    for (int i = 0; i < count; i++)
+                    {
+                        SkipValue(ref reader);
+                        SkipValue(ref reader);
+                    }
+                    reader.Depth--;
+                    break;
                 }
-                reader.Depth--;
-                break;
-            }
             default:
                 reader.Skip();
                 break;
