@@ -1,4 +1,4 @@
-using System.Globalization;
+using InnerWarden.Mesh.Transport.Common.Settings;
 
 namespace InnerWarden.Mesh.Transport.Http;
 
@@ -60,17 +60,11 @@ internal sealed record HttpTransportOptions
         return options;
     }
 
-    private static long Integer(string key, string value, long min, long max) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) && parsed >= min && parsed <= max
-            ? parsed
-            : throw Bad(key, value, $"must be a whole number from {min} to {max}");
+    private const string Plugin = "http";
 
-    private static bool Boolean(string key, string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "true" or "yes" or "on" or "1" => true,
-        "false" or "no" or "off" or "0" => false,
-        _ => throw Bad(key, value, "must be true or false"),
-    };
+    private static long Integer(string key, string value, long min, long max) => SettingValues.WholeNumber(Plugin, key, value, min, max);
+
+    private static bool Boolean(string key, string value) => SettingValues.Boolean(Plugin, key, value);
 
     private static bool Tls(string key, string value) => value.Trim().ToLowerInvariant() switch
     {
@@ -79,9 +73,7 @@ internal sealed record HttpTransportOptions
         _ => throw Bad(key, value, "must be `self-signed` or `off` (use tls_certificate for a PFX file)"),
     };
 
-    private static string NonEmpty(string key, string value) =>
-        string.IsNullOrWhiteSpace(value) ? throw Bad(key, value, "must be a file path") : value;
+    private static string NonEmpty(string key, string value) => SettingValues.NonEmpty(Plugin, key, value, "must be a file path");
 
-    private static ArgumentException Bad(string key, string value, string problem) =>
-        new($"plugin_settings.http.{key}: '{value}' {problem}");
+    private static ArgumentException Bad(string key, string value, string problem) => SettingValues.Bad(Plugin, key, value, problem);
 }
