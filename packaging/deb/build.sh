@@ -92,6 +92,9 @@ install -m 0644 "$packaging/fail2ban/action.d/innerwarden-mesh.conf" "$root/etc/
 
 install -m 0644 "$here/copyright" "$doc/copyright"
 install -m 0644 "$packaging/fail2ban/README.md" "$doc/README.fail2ban.md"
+# nats-server configurations for the NATS transport (examples: nats-server is not a dependency).
+install -d -m 0755 "$doc/examples/nats"
+install -m 0644 "$packaging"/nats/*.conf "$doc/examples/nats/"
 install -m 0644 "$repo/README.md" "$doc/README.md"
 gzip -9n "$doc/README.md"
 # The commit's time, not the build's: the changelog's date (and dpkg-deb's clamped file times) stay the same
