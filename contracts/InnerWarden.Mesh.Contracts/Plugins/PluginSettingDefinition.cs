@@ -33,7 +33,7 @@ public sealed record PluginSettingDefinition(string Name, PluginSettingType Type
     public IReadOnlyList<string> Values { get; init; } = [];
 
     /// <summary>True for the list types, whose value is a YAML list (or one text of comma-separated items).</summary>
-    public bool IsList => Type is PluginSettingType.TextList or PluginSettingType.AddressList;
+    public bool IsList => Type is PluginSettingType.TextList or PluginSettingType.AddressList or PluginSettingType.UrlList;
 
     /// <summary>A <c>true</c>/<c>false</c> setting.</summary>
     public static PluginSettingDefinition Flag(string name, bool defaultValue, string doc) =>
@@ -79,6 +79,13 @@ public sealed record PluginSettingDefinition(string Name, PluginSettingType Type
     /// <summary>A list of IP addresses or CIDRs; empty unless configured.</summary>
     public static PluginSettingDefinition AddressList(string name, string doc) => new(name, PluginSettingType.AddressList, doc);
 
+    /// <summary>A list of absolute URLs with one of <paramref name="schemes"/> (any scheme when empty); empty unless configured.</summary>
+    public static PluginSettingDefinition UrlList(string name, IReadOnlyList<string> schemes, string doc)
+    {
+        ArgumentNullException.ThrowIfNull(schemes);
+        return new(name, PluginSettingType.UrlList, doc) { Values = schemes };
+    }
+
     /// <summary>
     /// Checks one value as written in config (for a list: one item). Returns null when it is valid, else what is wrong,
     /// e.g. <c>expected a whole number from 1 to 1000, got 'lots'</c>.
@@ -96,7 +103,7 @@ public sealed record PluginSettingDefinition(string Name, PluginSettingType Type
             PluginSettingType.Text => true,
             PluginSettingType.Path => value.Length > 0 && !value.Contains('\0', StringComparison.Ordinal) && System.IO.Path.IsPathFullyQualified(value),
             PluginSettingType.Choice => Values.Any(v => v.Equals(value, StringComparison.OrdinalIgnoreCase)),
-            PluginSettingType.Url => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Host.Length > 0
+            PluginSettingType.Url or PluginSettingType.UrlList => Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Host.Length > 0
                 && (Values.Count == 0 || Values.Contains(uri.Scheme, StringComparer.OrdinalIgnoreCase)),
             PluginSettingType.TextList => value.Length > 0,
             PluginSettingType.AddressList => IsAddressOrCidr(value),
@@ -115,7 +122,8 @@ public sealed record PluginSettingDefinition(string Name, PluginSettingType Type
         PluginSettingType.Text => "text",
         PluginSettingType.Path => "absolute path",
         PluginSettingType.Choice => "one of: " + string.Join(", ", Values),
-        PluginSettingType.Url => Values.Count == 0 ? "URL" : "URL (" + string.Join(", ", Values.Select(s => s + "://")) + ")",
+        PluginSettingType.Url => "URL" + SchemesText(),
+        PluginSettingType.UrlList => "list of URLs" + SchemesText(),
         PluginSettingType.TextList => "list of texts",
         PluginSettingType.AddressList => "list of IP addresses or CIDRs",
         _ => Type.ToString(),
@@ -196,8 +204,11 @@ public sealed record PluginSettingDefinition(string Name, PluginSettingType Type
         PluginSettingType.Path => "an absolute path",
         PluginSettingType.TextList => "a non-empty item",
         PluginSettingType.AddressList => "an IP address or CIDR (e.g. 203.0.113.0/24)",
+        PluginSettingType.UrlList => "a URL" + SchemesText(),
         _ => "a " + Describe(),
     };
+
+    private string SchemesText() => Values.Count == 0 ? "" : " (" + string.Join(", ", Values.Select(s => s + "://")) + ")";
 
     private string RangeText()
     {

@@ -23,4 +23,6 @@ public enum PluginSettingType
     TextList,
     /// <summary>A list of IP addresses or CIDRs (<c>203.0.113.0/24</c>, <c>2001:db8::/32</c>).</summary>
     AddressList,
+    /// <summary>A list of absolute URLs, each of one of the declared schemes when <see cref="PluginSettingDefinition.Values"/> names some.</summary>
+    UrlList,
 }

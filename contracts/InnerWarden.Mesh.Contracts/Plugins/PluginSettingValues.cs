@@ -141,7 +141,7 @@ public sealed class PluginSettingValues
 
     /// <summary>A list setting's items; empty when it is not configured.</summary>
     public IReadOnlyList<string> GetList(string name) =>
-        Read(name, PluginSettingType.TextList, PluginSettingType.AddressList) is { } text ? SplitList(text) : [];
+        Read(name, PluginSettingType.TextList, PluginSettingType.AddressList, PluginSettingType.UrlList) is { } text ? SplitList(text) : [];
 
     private PluginSettingDefinition Definition(string name) =>
         _definitions.TryGetValue(name, out var definition)

@@ -16,6 +16,7 @@ public sealed class PluginSettingValuesTests
         PluginSettingDefinition.Url("server", "nats://127.0.0.1:4222", ["nats", "tls"], "the server"),
         PluginSettingDefinition.TextList("tags", "labels"),
         PluginSettingDefinition.AddressList("trusted", "networks"),
+        PluginSettingDefinition.UrlList("servers", ["nats"], "a cluster"),
     ];
 
     private static PluginSettingValues Values(params (string Key, string Value)[] settings) =>
@@ -43,7 +44,7 @@ public sealed class PluginSettingValuesTests
     {
         var values = Values(("verbose", "TRUE"), ("max_failures", " 7 "), ("score", "1"), ("timeout", "250ms"), ("subject", " a b "),
             ("log_path", "/var/log/secure"), ("start_at", "Beginning"), ("server", "tls://nats.example:4222"),
-            ("tags", "a, b,c"), ("trusted", "10.0.0.0/8,2001:db8::1"));
+            ("tags", "a, b,c"), ("trusted", "10.0.0.0/8,2001:db8::1"), ("servers", "nats://a:4222, nats://b:4222"));
 
         Assert.True(values.GetFlag("verbose"));
         Assert.Equal(7, values.GetWholeNumber("max_failures"));
@@ -55,6 +56,7 @@ public sealed class PluginSettingValuesTests
         Assert.Equal("tls://nats.example:4222", values.GetText("server"));
         Assert.Equal(["a", "b", "c"], values.GetList("tags"));
         Assert.Equal(["10.0.0.0/8", "2001:db8::1"], values.GetList("trusted"));
+        Assert.Equal(["nats://a:4222", "nats://b:4222"], values.GetList("servers"));
         Assert.True(values.IsSet("max_failures"));
     }
 
@@ -81,13 +83,20 @@ public sealed class PluginSettingValuesTests
     [Fact]
     public void Every_problem_is_reported_and_list_items_by_index()
     {
-        var settings = new Dictionary<string, string> { ["max_failure"] = "3", ["score"] = "2", ["trusted"] = "10.0.0.0/8, 10.0.0.0/99" };
+        var settings = new Dictionary<string, string>
+        {
+            ["max_failure"] = "3",
+            ["score"] = "2",
+            ["trusted"] = "10.0.0.0/8, 10.0.0.0/99",
+            ["servers"] = "nats://a:4222,http://b",
+        };
 
         Assert.False(PluginSettingValues.TryParse(Definitions, settings, out _, out var problems));
 
-        Assert.Equal(["max_failure", "score", "trusted[1]"], problems.Select(p => p.Key));
+        Assert.Equal(["max_failure", "score", "trusted[1]", "servers[1]"], problems.Select(p => p.Key));
         Assert.StartsWith("unknown setting; expected one of: verbose, max_failures,", problems[0].Problem, StringComparison.Ordinal);
         Assert.Equal("expected an IP address or CIDR (e.g. 203.0.113.0/24), got '10.0.0.0/99'", problems[2].Problem);
+        Assert.Equal("expected a URL (nats://), got 'http://b'", problems[3].Problem);
     }
 
     [Fact]
@@ -136,7 +145,7 @@ public sealed class PluginSettingValuesTests
     {
         Assert.Equal(
             ["true or false", "whole number from 1 to 256", "number greater than 0 and at most 1", "duration (e.g. 30s, 5m, 2h) from 100ms to 1h", "text",
-                "absolute path", "one of: end, beginning", "URL (nats://, tls://)", "list of texts", "list of IP addresses or CIDRs"],
+                "absolute path", "one of: end, beginning", "URL (nats://, tls://)", "list of texts", "list of IP addresses or CIDRs", "list of URLs (nats://)"],
             Definitions.Select(d => d.Describe()));
         Assert.Equal("30s", Definitions[3].Default);
     }
