@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Signals;
-using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using NSec.Cryptography;
 
 namespace InnerWarden.Mesh.Benchmarks.Mesh;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,8 @@
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Transport.Common.Outbox;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -21,7 +23,7 @@ internal sealed partial class PeerLink : IDisposable
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<DeliveryOutcome> _pipeline;
     private readonly CircuitBreakerStateProvider _breaker = new();
-    private readonly PeerOutbox _outbox;
+    private readonly SignalOutbox _outbox;
     private readonly ITimer _retryTimer;
 #pragma warning disable CA2213 // Never disposed: a flush in flight may still release it after Dispose; it holds no handle (AvailableWaitHandle is never used).
     private readonly SemaphoreSlim _flushGate = new(1, 1);
@@ -46,7 +48,7 @@ internal sealed partial class PeerLink : IDisposable
         _time = time;
         _logger = logger;
         _backoff = options.InitialRetryDelay;
-        _outbox = new PeerOutbox(options.OutboxCapacity);
+        _outbox = new SignalOutbox(options.OutboxCapacity);
         _retryTimer = time.CreateTimer(static state => ((PeerLink)state!).OnRetryTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _pipeline = new ResiliencePipelineBuilder<DeliveryOutcome> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<DeliveryOutcome>

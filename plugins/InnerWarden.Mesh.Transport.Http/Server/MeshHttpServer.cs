@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -1,3 +1,5 @@
+using InnerWarden.Mesh.Transport.Common.Wire;
+
 namespace InnerWarden.Mesh.Transport.Http.Wire;
 
 /// <summary>The body encodings a mesh node speaks and how they are named on the wire.</summary>
@@ -8,7 +10,7 @@ internal static class MediaTypes
 
     /// <summary>Encoding names as <c>SignalOrigin.Encoding</c>, <c>PeerLinkStatus.Encoding</c> and the ping's <c>encodings</c> use them.</summary>
     public const string JsonName = "json";
-    public const string MessagePackName = "msgpack";
+    public const string MessagePackName = MessagePackSignal.EncodingName;
 
     /// <summary>Which encoding a Content-Type or Accept value names, ignoring parameters such as charset; null when neither.</summary>
     public static string? EncodingOf(string? mediaType)

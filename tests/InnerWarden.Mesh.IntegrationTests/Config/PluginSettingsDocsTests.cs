@@ -30,7 +30,7 @@ public sealed class PluginSettingsDocsTests
     public void Every_shipped_plugin_is_documented_and_every_setting_has_a_doc_and_a_stated_default()
     {
         Assert.Equal(
-            ["bayesian", "http", "innerwarden-incidents", "iptables", "local-report", "log-only", "nftables", "sshd", "threshold", "tit-for-tat", "windows-firewall"],
+            ["bayesian", "http", "innerwarden-incidents", "iptables", "local-report", "log-only", "nats", "nftables", "sshd", "threshold", "tit-for-tat", "windows-firewall"],
             Shipped.Select(p => p.Name).Order(StringComparer.Ordinal));
         var markdown = PluginSettingsDocs.Generate(PluginSettingsDocs.Format.Markdown, Shipped);
         foreach (var plugin in Shipped)

@@ -4,7 +4,7 @@ using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Staging;
-using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using Microsoft.Extensions.Time.Testing;
 
 namespace InnerWarden.Mesh.IntegrationTests.Transport;

@@ -13,8 +13,8 @@ using InnerWarden.Mesh.IntegrationTests.Plugins;
 namespace InnerWarden.Mesh.IntegrationTests.Transport;
 
 /// <summary>
-/// N full nodes in one process, as <c>innerwarden agent</c> composes them: the real built plugins (<c>http</c> transport
-/// on a loopback port of its own, <c>tit-for-tat</c>, <c>threshold</c>, <c>log-only</c> enforcer), each with its own temp
+/// N full nodes in one process, as <c>innerwarden agent</c> composes them: the real built plugins (the spec's transport,
+/// <c>http</c> on a loopback port of its own by default, <c>tit-for-tat</c>, <c>threshold</c>, <c>log-only</c> enforcer), each with its own temp
 /// data dir, every node configured with every other as a peer (public key known). Disposing stops every node and
 /// removes the data dirs.
 /// </summary>
@@ -39,7 +39,15 @@ internal sealed class TestMesh : IAsyncDisposable
     public TestMeshNode this[string name] => _nodes[name];
 
     /// <summary>Reserves a port and creates an identity per node (so peers know each other's keys), then starts them all.</summary>
-    public static async Task<TestMesh> StartAsync(params TestNodeSpec[] specs)
+    public static Task<TestMesh> StartAsync(params TestNodeSpec[] specs) => StartAsync(concurrently: false, specs);
+
+    /// <summary>
+    /// As <see cref="StartAsync(TestNodeSpec[])"/>, but starts the nodes all at once (many nodes whose start waits on a
+    /// cluster, e.g. nats nodes setting up replicated consumers).
+    /// </summary>
+    public static Task<TestMesh> StartConcurrentlyAsync(params TestNodeSpec[] specs) => StartAsync(concurrently: true, specs);
+
+    private static async Task<TestMesh> StartAsync(bool concurrently, TestNodeSpec[] specs)
     {
         var mesh = new TestMesh(new TempDirectory());
         try
@@ -55,9 +63,16 @@ internal sealed class TestMesh : IAsyncDisposable
                 }
                 mesh._nodes.Add(spec.Name, new TestMeshNode(spec, FreeLoopbackPort(), dir, nodeId, () => mesh.ConfigFor(spec)));
             }
-            foreach (var node in mesh._nodes.Values)
+            if (concurrently)
             {
-                await node.StartAsync();
+                await Task.WhenAll(mesh._nodes.Values.Select(node => node.StartAsync()));
+            }
+            else
+            {
+                foreach (var node in mesh._nodes.Values)
+                {
+                    await node.StartAsync();
+                }
             }
             return mesh;
         }
@@ -123,7 +138,8 @@ internal sealed class TestMesh : IAsyncDisposable
             InitialTrust = spec.InitialTrust,
             MaxSignalsPerHour = spec.MaxSignalsPerHour,
             Peers = peers,
-            Plugins = new PluginSelection("http", "tit-for-tat", "threshold", PluginSelection.LogOnly, []),
+            Plugins = new PluginSelection(spec.Transport, "tit-for-tat", "threshold", PluginSelection.LogOnly, []),
+            PluginSettings = spec.PluginSettings,
             PluginDirectory = PluginFolders.HostPlugins(),
         };
     }

@@ -54,7 +54,7 @@ internal sealed class TestMeshNode
         {
             throw new InvalidOperationException($"node {Name} is already running");
         }
-        var composed = NodeComposer.Compose(_config(), DataDirectory, new NodeCompositionOptions(Spec.Time));
+        var composed = NodeComposer.Compose(_config(), DataDirectory, new NodeCompositionOptions(Spec.Time, Spec.Logs));
         var node = new MeshNode(Spec.Metrics is null ? composed.Parts : composed.Parts with { Metrics = Spec.Metrics });
         try
         {

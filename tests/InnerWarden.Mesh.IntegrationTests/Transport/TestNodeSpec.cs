@@ -23,4 +23,14 @@ internal sealed record TestNodeSpec(string Name)
 
     /// <summary>Where the node records its Prometheus metrics; none when null.</summary>
     public InnerWarden.Mesh.Host.Metrics.MeshMetrics? Metrics { get; init; }
+
+    /// <summary>The transport plugin (<c>plugins.transport</c>).</summary>
+    public string Transport { get; init; } = "http";
+
+    /// <summary>The <c>plugin_settings</c> section, by plugin name (e.g. <c>nats</c>: servers, replicas).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> PluginSettings { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>Where the node's logs go; nowhere when null.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? Logs { get; init; }
 }

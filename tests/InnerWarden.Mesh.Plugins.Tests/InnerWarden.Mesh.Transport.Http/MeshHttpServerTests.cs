@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using MessagePack;
 

@@ -1,12 +1,11 @@
-using InnerWarden.Mesh.Contracts.Signals;
-
-namespace InnerWarden.Mesh.Transport.Http.Client;
+namespace InnerWarden.Mesh.Transport.Common.Outbox;
 
 /// <summary>
-/// Signals waiting for one peer, oldest first, bounded: when full, the oldest is dropped (it is also the one
-/// closest to expiry). Thread-safe; a flush takes a snapshot and removes exactly the entries it delivered.
+/// Undelivered signals (for one HTTP peer, or for the NATS stream), oldest first, bounded: when full, the oldest is
+/// dropped (it is also the one closest to expiry). Thread-safe; a flush takes a snapshot and removes exactly the
+/// entries it delivered.
 /// </summary>
-internal sealed class PeerOutbox(int capacity)
+internal sealed class SignalOutbox(int capacity)
 {
     private readonly LinkedList<OutboxEntry> _entries = new();
     private readonly Lock _lock = new();
@@ -89,19 +88,5 @@ internal sealed class PeerOutbox(int capacity)
                 }
             }
         }
-    }
-}
-
-/// <summary>One undelivered signal and the end of its delivery window.</summary>
-internal sealed record OutboxEntry(ThreatSignal Signal, DateTimeOffset ExpiresAt)
-{
-    /// <summary>Receivers refuse signals more than an hour old (PROTOCOL.md), so retrying longer is pointless.</summary>
-    public static readonly TimeSpan AcceptanceWindow = TimeSpan.FromHours(1);
-
-    /// <summary>The window ends at timestamp + min(ttl_secs, 1 h).</summary>
-    public static DateTimeOffset ExpiryOf(ThreatSignal signal)
-    {
-        var ttl = signal.TtlSecs >= (ulong)AcceptanceWindow.TotalSeconds ? AcceptanceWindow : TimeSpan.FromSeconds(signal.TtlSecs);
-        return signal.Timestamp.ToDateTimeOffset() + ttl;
     }
 }

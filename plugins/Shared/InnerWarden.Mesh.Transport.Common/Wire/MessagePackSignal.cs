@@ -3,7 +3,7 @@ using System.Text;
 using InnerWarden.Mesh.Contracts.Signals;
 using MessagePack;
 
-namespace InnerWarden.Mesh.Transport.Http.Wire;
+namespace InnerWarden.Mesh.Transport.Common.Wire;
 
 /// <summary>
 /// This project's MessagePack form of a signal (PROTOCOL.md leaves the encoding to us; the signed bytes are the same):
@@ -18,9 +18,16 @@ namespace InnerWarden.Mesh.Transport.Http.Wire;
 /// Unknown keys are skipped (up to <see cref="MaxDepth"/> levels), as the JSON form ignores unknown fields.
 /// A batch (<c>POST /mesh/signals</c>) is an array of such maps, at most <see cref="MaxBatch"/>.
 /// The reader never throws on bad input: it reports the first problem, naming the field.
+/// Shared by the transports (http bodies, nats messages), so a signal reads the same whichever carried it.
 /// </summary>
 internal static class MessagePackSignal
 {
+    /// <summary>The encoding's name as <c>SignalOrigin.Encoding</c> and <c>PeerLinkStatus.Encoding</c> use it.</summary>
+    public const string EncodingName = "msgpack";
+
+    /// <summary>How every parse error begins when the bytes are not well-formed MessagePack (truncated, bad codes, too deep).</summary>
+    public const string MalformedPrefix = "malformed MessagePack";
+
     /// <summary>Most signals accepted in one batch.</summary>
     public const int MaxBatch = 1000;
 
@@ -84,7 +91,7 @@ internal static class MessagePackSignal
         }
         catch (Exception ex) when (IsReadFailure(ex))
         {
-            return "malformed MessagePack batch: " + ex.Message;
+            return $"{MalformedPrefix} batch: {ex.Message}";
         }
     }
 
@@ -147,11 +154,11 @@ internal static class MessagePackSignal
         }
         catch (InsufficientExecutionStackException)
         {
-            return SignalParseResult.Fail($"malformed MessagePack: nested deeper than {MaxDepth} levels");
+            return SignalParseResult.Fail($"{MalformedPrefix}: nested deeper than {MaxDepth} levels");
         }
         catch (Exception ex) when (IsReadFailure(ex))
         {
-            return SignalParseResult.Fail("malformed MessagePack: " + ex.Message);
+            return SignalParseResult.Fail($"{MalformedPrefix}: {ex.Message}");
         }
     }
 

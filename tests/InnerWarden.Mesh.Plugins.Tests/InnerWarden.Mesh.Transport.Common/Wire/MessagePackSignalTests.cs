@@ -1,9 +1,10 @@
 using System.Buffers;
 using InnerWarden.Mesh.Contracts.Signals;
-using InnerWarden.Mesh.Transport.Http.Wire;
+using InnerWarden.Mesh.Plugins.Tests.Transport.Http;
+using InnerWarden.Mesh.Transport.Common.Wire;
 using MessagePack;
 
-namespace InnerWarden.Mesh.Plugins.Tests.Transport.Http;
+namespace InnerWarden.Mesh.Plugins.Tests.Transport.Common.Wire;
 
 public sealed class MessagePackSignalTests
 {
