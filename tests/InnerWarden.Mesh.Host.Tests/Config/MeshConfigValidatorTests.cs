@@ -101,6 +101,20 @@ public sealed class MeshConfigValidatorTests
     }
 
     [Fact]
+    public void A_bad_item_of_a_list_setting_is_reported_at_the_item()
+    {
+        const string Servers = "plugins:\n  transport: nats\nplugin_settings:\n  nats:\n    servers:\n      - nats://nats1:4222\n      - ";
+        var scheme = Single(Servers + "http://nats2:4222\n");
+        var port = Single(Servers + "nats://nats3\n");
+        var missing = Single("plugins:\n  transport: nats\nplugin_settings:\n  nats: {subject: a.b}\n");
+
+        AssertError(scheme, 7, 9, "plugin_settings.nats.servers[1]", "expected a URL (nats://, tls://), got 'http://nats2:4222'");
+        AssertError(port, 7, 9, "plugin_settings.nats.servers[1]", "'nats://nats3' must name a port");
+        // A required key that is absent is reported at its section.
+        AssertError(missing, 4, 9, "plugin_settings.nats.servers", "missing; the NATS servers to connect to are required");
+    }
+
+    [Fact]
     public void A_plugin_without_settings_refuses_every_key()
     {
         var error = Single("plugins:\n  enforcer: log-only\nplugin_settings:\n  log-only:\n    dry_run: true\n");
