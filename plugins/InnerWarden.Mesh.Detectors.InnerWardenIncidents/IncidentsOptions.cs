@@ -1,4 +1,4 @@
-using System.Globalization;
+using InnerWarden.Mesh.Contracts.Plugins;
 
 namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents;
 
@@ -8,24 +8,22 @@ namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents;
 /// <param name="PollInterval">How often the file is checked.</param>
 internal sealed record IncidentsOptions(string Directory, bool StartAtEnd, TimeSpan PollInterval)
 {
-    /// <summary>Reads and validates the settings; throws with the key and the bad value named.</summary>
+    /// <summary>The keys of <c>plugin_settings.innerwarden-incidents</c>.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.FilePath("directory", null, "where Inner Warden writes `incidents-YYYY-MM-DD.jsonl` (severity map in the plugin's README)")
+            with { DefaultDescription = "the data dir" },
+        PluginSettingDefinition.Choice("start_at", "end", ["end", "beginning"], "where to start in today's file: end skips the incidents already there"),
+        PluginSettingDefinition.WholeNumber("poll_interval_ms", 1000, 10, 60_000, "how often the file is checked for new incidents, in milliseconds"),
+    ];
+
+    /// <summary>Reads and validates the settings; throws naming every bad key and value.</summary>
     public static IncidentsOptions Parse(IReadOnlyDictionary<string, string> settings, string dataDirectory)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var directory = settings.TryGetValue("directory", out var d) && !string.IsNullOrWhiteSpace(d) ? d.Trim() : dataDirectory;
-        var startAt = settings.TryGetValue("start_at", out var s) ? s.Trim() : "end";
-        var startAtEnd = startAt switch
-        {
-            "end" => true,
-            "beginning" => false,
-            _ => throw new FormatException($"plugin_settings.innerwarden-incidents.start_at: '{startAt}' is not 'end' or 'beginning'"),
-        };
-        var pollMs = 1000;
-        if (settings.TryGetValue("poll_interval_ms", out var p)
-            && (!int.TryParse(p.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out pollMs) || pollMs is < 10 or > 60_000))
-        {
-            throw new FormatException($"plugin_settings.innerwarden-incidents.poll_interval_ms: '{p}' is not a whole number from 10 to 60000");
-        }
-        return new IncidentsOptions(directory, startAtEnd, TimeSpan.FromMilliseconds(pollMs));
+        var values = PluginSettingValues.Parse("innerwarden-incidents", Definitions, settings);
+        return new IncidentsOptions(
+            values.GetText("directory") ?? dataDirectory,
+            values.GetText("start_at") == "end",
+            TimeSpan.FromMilliseconds(values.GetWholeNumber("poll_interval_ms")));
     }
 }

@@ -10,6 +10,9 @@ namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents;
 public sealed class InnerWardenIncidentsPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => IncidentsOptions.Definitions;
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

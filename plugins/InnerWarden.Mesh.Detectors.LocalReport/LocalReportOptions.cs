@@ -1,3 +1,5 @@
+using InnerWarden.Mesh.Contracts.Plugins;
+
 namespace InnerWarden.Mesh.Detectors.LocalReport;
 
 /// <summary>The local-report detector's settings (<c>plugin_settings: local-report:</c>).</summary>
@@ -9,13 +11,18 @@ internal sealed record LocalReportOptions(string SocketPath, TimeSpan ReadTimeou
     /// <summary>The socket's file name inside the data directory; the CLI uses the same name.</summary>
     public const string SocketFileName = "mesh-report.sock";
 
-    /// <summary>Reads the settings.</summary>
+    /// <summary>The keys of <c>plugin_settings.local-report</c>.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.FilePath("socket_path", null,
+            "the Unix socket (0600) `innerwarden mesh report` and the fail2ban action (`packaging/fail2ban/`) hand detections to; the CLI looks in the data dir")
+            with { DefaultDescription = $"`<data_dir>/{SocketFileName}`" },
+    ];
+
+    /// <summary>Reads the settings; throws naming every bad key and value.</summary>
     public static LocalReportOptions Parse(IReadOnlyDictionary<string, string> settings, string dataDirectory)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var path = settings.TryGetValue("socket_path", out var p) && !string.IsNullOrWhiteSpace(p)
-            ? p.Trim()
-            : Path.Combine(dataDirectory, SocketFileName);
-        return new LocalReportOptions(path, TimeSpan.FromSeconds(5), 16);
+        var values = PluginSettingValues.Parse("local-report", Definitions, settings);
+        return new LocalReportOptions(values.GetText("socket_path") ?? Path.Combine(dataDirectory, SocketFileName), TimeSpan.FromSeconds(5), 16);
     }
 }

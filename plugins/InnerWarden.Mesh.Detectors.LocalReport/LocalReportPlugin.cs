@@ -10,6 +10,9 @@ namespace InnerWarden.Mesh.Detectors.LocalReport;
 public sealed class LocalReportPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => LocalReportOptions.Definitions;
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

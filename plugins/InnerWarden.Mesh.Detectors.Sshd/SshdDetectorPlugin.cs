@@ -10,6 +10,9 @@ namespace InnerWarden.Mesh.Detectors.Sshd;
 public sealed class SshdDetectorPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => SshdOptions.Definitions;
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,4 +1,5 @@
-using System.Globalization;
+using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Detectors.Sshd.Counting;
 
 namespace InnerWarden.Mesh.Detectors.Sshd;
 
@@ -11,58 +12,35 @@ namespace InnerWarden.Mesh.Detectors.Sshd;
 /// <param name="MaxTrackedIps">Bound on the addresses counted at once.</param>
 /// <param name="BaseConfidence">Confidence of a detection at exactly <see cref="MaxFailures"/> failures (it grows from there).</param>
 internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Window, bool StartAtEnd, TimeSpan PollInterval, int MaxTrackedIps,
-    double BaseConfidence = Counting.FailureWindow.FloorConfidence)
+    double BaseConfidence = FailureWindow.FloorConfidence)
 {
     /// <summary>Where distributions write sshd's log, in order of preference.</summary>
     public static readonly IReadOnlyList<string> DefaultLogPaths = ["/var/log/auth.log", "/var/log/secure"];
 
-    /// <summary>Reads and validates the settings; throws with the key and the bad value named.</summary>
-    public static SshdOptions Parse(IReadOnlyDictionary<string, string> settings, Func<string, bool>? fileExists = null)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        fileExists ??= File.Exists;
-        string? logPath;
-        if (settings.TryGetValue("log_path", out var configured) && !string.IsNullOrWhiteSpace(configured))
-        {
-            logPath = configured.Trim();
-        }
-        else
-        {
-            logPath = DefaultLogPaths.FirstOrDefault(fileExists);
-        }
-        var maxFailures = ReadInt(settings, "max_failures", 5, 1, Counting.FailureWindow.MaxCountedPerIp);
-        var window = TimeSpan.FromSeconds(ReadInt(settings, "window_secs", 300, 1, 86_400));
-        var startAt = settings.TryGetValue("start_at", out var s) ? s.Trim() : "end";
-        var startAtEnd = startAt switch
-        {
-            "end" => true,
-            "beginning" => false,
-            _ => throw new FormatException($"plugin_settings.sshd.start_at: '{startAt}' is not 'end' or 'beginning'"),
-        };
-        var poll = TimeSpan.FromMilliseconds(ReadInt(settings, "poll_interval_ms", 250, 10, 60_000));
-        var maxTracked = ReadInt(settings, "max_tracked_ips", 100_000, 1, 10_000_000);
-        var baseConfidence = Counting.FailureWindow.FloorConfidence;
-        if (settings.TryGetValue("base_confidence", out var bc))
-        {
-            if (!double.TryParse(bc.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out baseConfidence)
-                || baseConfidence < 0.05 || baseConfidence > Counting.FailureWindow.CeilingConfidence)
-            {
-                throw new FormatException($"plugin_settings.sshd.base_confidence: '{bc}' is not a number from 0.05 to {Counting.FailureWindow.CeilingConfidence}");
-            }
-        }
-        return new SshdOptions(logPath, maxFailures, window, startAtEnd, poll, maxTracked, baseConfidence);
-    }
+    /// <summary>The keys of <c>plugin_settings.sshd</c>: the host checks the config against them and the docs are generated from them.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.FilePath("log_path", null, "sshd log to follow (rotation and truncation handled)")
+            with { DefaultDescription = $"first of {string.Join(", ", DefaultLogPaths.Select(p => $"`{p}`"))} that exists; else journald" },
+        PluginSettingDefinition.WholeNumber("max_failures", 5, 1, FailureWindow.MaxCountedPerIp, "failed logins from one address within window_secs that make a detection"),
+        PluginSettingDefinition.WholeNumber("window_secs", 300, 1, 86_400, "the sliding window the failures are counted in, in seconds"),
+        PluginSettingDefinition.Number("base_confidence", FailureWindow.FloorConfidence, 0.05, FailureWindow.CeilingConfidence,
+            $"confidence of a detection at exactly max_failures; it grows toward {FailureWindow.CeilingConfidence} with more failures"),
+        PluginSettingDefinition.Choice("start_at", "end", ["end", "beginning"], "where to start in the log: end skips the history already there"),
+        PluginSettingDefinition.WholeNumber("poll_interval_ms", 250, 10, 60_000, "how often the log file is checked for new lines, in milliseconds"),
+        PluginSettingDefinition.WholeNumber("max_tracked_ips", 100_000, 1, 10_000_000, "addresses counted at once (memory bound; the least recently seen is dropped first)"),
+    ];
 
-    private static int ReadInt(IReadOnlyDictionary<string, string> settings, string key, int fallback, int min, int max)
-    {
-        if (!settings.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-        if (!int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new FormatException($"plugin_settings.sshd.{key}: '{text}' is not a whole number from {min} to {max}");
-        }
-        return value;
-    }
+    /// <summary>Reads and validates the settings (as <see cref="PluginContext.Settings"/> holds them); throws naming every bad key and value.</summary>
+    public static SshdOptions Parse(IReadOnlyDictionary<string, string> settings, Func<string, bool>? fileExists = null) =>
+        From(PluginSettingValues.Parse("sshd", Definitions, settings), fileExists ?? File.Exists);
+
+    private static SshdOptions From(PluginSettingValues values, Func<string, bool> fileExists) => new(
+        values.GetText("log_path") ?? DefaultLogPaths.FirstOrDefault(fileExists),
+        (int)values.GetWholeNumber("max_failures"),
+        TimeSpan.FromSeconds(values.GetWholeNumber("window_secs")),
+        values.GetText("start_at") == "end",
+        TimeSpan.FromMilliseconds(values.GetWholeNumber("poll_interval_ms")),
+        (int)values.GetWholeNumber("max_tracked_ips"),
+        values.GetNumber("base_confidence"));
 }

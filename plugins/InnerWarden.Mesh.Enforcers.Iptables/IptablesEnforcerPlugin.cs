@@ -11,6 +11,12 @@ namespace InnerWarden.Mesh.Enforcers.Iptables;
 public sealed class IptablesEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => EnforcerSettings.Definitions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PluginSettingProblem> CheckSettings(PluginSettingValues values) => EnforcerSettings.Check(values);
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

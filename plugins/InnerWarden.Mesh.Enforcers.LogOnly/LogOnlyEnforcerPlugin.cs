@@ -9,6 +9,10 @@ namespace InnerWarden.Mesh.Enforcers.LogOnly;
 public sealed class LogOnlyEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    /// <remarks>None: any key under its <c>plugin_settings</c> section is refused.</remarks>
+    public IReadOnlyList<PluginSettingDefinition> Settings => [];
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context) =>
         services.AddSingleton<IFirewallEnforcer>(sp => new LogOnlyEnforcer(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LogOnlyEnforcer>>()));
 }

@@ -10,6 +10,12 @@ namespace InnerWarden.Mesh.Enforcers.Nftables;
 public sealed class NftablesEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => NftablesOptions.Definitions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PluginSettingProblem> CheckSettings(PluginSettingValues values) => NftablesOptions.Check(values);
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

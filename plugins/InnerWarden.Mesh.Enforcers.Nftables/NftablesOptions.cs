@@ -1,3 +1,4 @@
+using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Enforcers.Commands;
 
 namespace InnerWarden.Mesh.Enforcers.Nftables;
@@ -9,19 +10,28 @@ internal sealed record NftablesOptions(string Table, EnforcerSettings Common)
 {
     public const string DefaultTable = "innerwarden_mesh";
 
+    /// <summary>The keys of <c>plugin_settings.nftables</c>: its table, then the shared enforcer settings.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.Text("table", DefaultTable, "the inet table the plugin owns (sets and chain inside it); foreign tables are never touched"),
+        .. EnforcerSettings.Definitions,
+    ];
+
+    /// <summary>The rules a plain text cannot declare: the table name, and the shared ones.</summary>
+    public static IReadOnlyList<PluginSettingProblem> Check(PluginSettingValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var table = values.GetText("table") ?? DefaultTable;
+        // The name is pasted into nft scripts: only an identifier may go there.
+        IReadOnlyList<PluginSettingProblem> own = table.Length is 0 or > 64 || !char.IsAsciiLetter(table[0]) || !table.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? [new PluginSettingProblem("table", $"expected an nft table name (a letter, then letters, digits or '_', at most 64), got '{table}'")]
+            : [];
+        return [.. own, .. EnforcerSettings.Check(values)];
+    }
+
     public static NftablesOptions Parse(IReadOnlyDictionary<string, string> settings)
     {
-        var common = EnforcerSettings.Parse("nftables", settings);
-        var table = DefaultTable;
-        if (settings.TryGetValue("table", out var t))
-        {
-            // The name is pasted into nft scripts: only an identifier may go there.
-            if (t.Length is 0 or > 64 || !char.IsAsciiLetter(t[0]) || !t.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
-            {
-                throw new ArgumentException($"plugin_settings.nftables.table: '{t}' is not an nft table name (a letter, then letters, digits or '_', at most 64)");
-            }
-            table = t;
-        }
-        return new NftablesOptions(table, common);
+        var values = PluginSettingValues.Parse("nftables", Definitions, settings, Check);
+        return new NftablesOptions(values.GetText("table") ?? DefaultTable, EnforcerSettings.From(values));
     }
 }

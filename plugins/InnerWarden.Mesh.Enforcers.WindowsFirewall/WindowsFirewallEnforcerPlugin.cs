@@ -10,6 +10,10 @@ namespace InnerWarden.Mesh.Enforcers.WindowsFirewall;
 public sealed class WindowsFirewallEnforcerPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    /// <remarks>None: any key under its <c>plugin_settings</c> section is refused.</remarks>
+    public IReadOnlyList<PluginSettingDefinition> Settings => [];
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         services.AddSingleton<IFirewallEnforcer>(sp =>

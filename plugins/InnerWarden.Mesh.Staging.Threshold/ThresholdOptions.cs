@@ -1,4 +1,5 @@
 using System.Globalization;
+using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Staging.Threshold;
@@ -24,11 +25,7 @@ internal sealed record ThresholdOptions(
     int MaxRemembered,
     TimeSpan MaxRememberTtl)
 {
-    private static readonly string[] Known =
-    [
-        "watchlist_at", "block_short_at", "block_full_at",
-        "watchlist_ttl_secs", "block_short_ttl_secs", "block_full_ttl_secs", "max_remembered",
-    ];
+    private static readonly string[] BandKeys = ["block_full_at", "block_short_at", "watchlist_at"];
 
     // A TTL beyond 30 days is a typo, and "nothing permanent" is the point of staging.
     private const long MaxTtlSecs = 30L * 24 * 3600;
@@ -43,77 +40,60 @@ internal sealed record ThresholdOptions(
         : score >= WatchlistAt ? (SignalAction.Watchlisted, WatchlistTtl)
         : (SignalAction.Discarded, TimeSpan.Zero);
 
+    /// <summary>The keys of <c>plugin_settings.threshold</c>; the defaults are the seed's table.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        // 0 would stage everything, including signals from peers nobody trusts; the floor is just above it.
+        Score("watchlist_at", Default.WatchlistAt, "lowest weighted score (trust x confidence) that is staged at all: watchlisted, logged, not blocked"),
+        Score("block_short_at", Default.BlockShortAt, "lowest weighted score blocked for block_short_ttl_secs"),
+        Score("block_full_at", Default.BlockFullAt, "lowest weighted score blocked for block_full_ttl_secs"),
+        Ttl("watchlist_ttl_secs", Default.WatchlistTtl, "how long a watchlisted address is kept, in seconds"),
+        Ttl("block_short_ttl_secs", Default.BlockShortTtl, "TTL of a short block, in seconds"),
+        Ttl("block_full_ttl_secs", Default.BlockFullTtl, "TTL of a full block (and of a confirmed one), in seconds"),
+        PluginSettingDefinition.WholeNumber("max_remembered", Default.MaxRemembered, 0, 10_000_000,
+            "discarded signals remembered so a later local detection still credits their sender"),
+    ];
+
+    /// <summary>The rule across keys: the bands must not cross (equal thresholds are allowed: they remove a band).</summary>
+    public static IReadOnlyList<PluginSettingProblem> Check(PluginSettingValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var (watch, shortAt, fullAt) = (values.GetNumber("watchlist_at"), values.GetNumber("block_short_at"), values.GetNumber("block_full_at"));
+        if (watch <= shortAt && shortAt <= fullAt)
+        {
+            return [];
+        }
+        // Named at the key the operator set (the others kept their defaults), so the position points at the change.
+        var key = BandKeys.FirstOrDefault(values.IsSet) ?? "";
+        return [new PluginSettingProblem(key,
+            "thresholds must satisfy watchlist_at <= block_short_at <= block_full_at, got "
+            + $"{watch.ToString(CultureInfo.InvariantCulture)}, {shortAt.ToString(CultureInfo.InvariantCulture)}, {fullAt.ToString(CultureInfo.InvariantCulture)}")];
+    }
+
     /// <summary>Reads the plugin's settings over the defaults; a bad value throws naming the setting and the value.</summary>
     public static ThresholdOptions Parse(string pluginName, IReadOnlyDictionary<string, string> settings, int maxStaged)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        foreach (var key in settings.Keys)
-        {
-            if (Array.IndexOf(Known, key) < 0)
-            {
-                throw new ArgumentException($"plugin_settings.{pluginName}.{key}: unknown setting (known: {string.Join(", ", Known)})", nameof(settings));
-            }
-        }
         if (maxStaged < 1)
         {
             throw new ArgumentException($"max_staged: '{maxStaged.ToString(CultureInfo.InvariantCulture)}' must be at least 1", nameof(maxStaged));
         }
-
-        var d = Default;
-        var watch = Score(pluginName, settings, "watchlist_at", d.WatchlistAt);
-        var shortAt = Score(pluginName, settings, "block_short_at", d.BlockShortAt);
-        var fullAt = Score(pluginName, settings, "block_full_at", d.BlockFullAt);
-        // Equal thresholds are allowed (they remove a band); crossing ones would make the table ambiguous.
-        if (!(watch <= shortAt && shortAt <= fullAt))
+        var values = PluginSettingValues.Parse(pluginName, Definitions, settings, Check);
+        return Default with
         {
-            throw new ArgumentException(
-                $"plugin_settings.{pluginName}: thresholds must satisfy watchlist_at <= block_short_at <= block_full_at, got "
-                + $"{watch.ToString(CultureInfo.InvariantCulture)}, {shortAt.ToString(CultureInfo.InvariantCulture)}, {fullAt.ToString(CultureInfo.InvariantCulture)}",
-                nameof(settings));
-        }
-        return d with
-        {
-            WatchlistAt = watch,
-            BlockShortAt = shortAt,
-            BlockFullAt = fullAt,
-            WatchlistTtl = Seconds(pluginName, settings, "watchlist_ttl_secs", d.WatchlistTtl),
-            BlockShortTtl = Seconds(pluginName, settings, "block_short_ttl_secs", d.BlockShortTtl),
-            BlockFullTtl = Seconds(pluginName, settings, "block_full_ttl_secs", d.BlockFullTtl),
+            WatchlistAt = values.GetNumber("watchlist_at"),
+            BlockShortAt = values.GetNumber("block_short_at"),
+            BlockFullAt = values.GetNumber("block_full_at"),
+            WatchlistTtl = TimeSpan.FromSeconds(values.GetWholeNumber("watchlist_ttl_secs")),
+            BlockShortTtl = TimeSpan.FromSeconds(values.GetWholeNumber("block_short_ttl_secs")),
+            BlockFullTtl = TimeSpan.FromSeconds(values.GetWholeNumber("block_full_ttl_secs")),
             MaxStaged = maxStaged,
-            MaxRemembered = (int)Integer(pluginName, settings, "max_remembered", d.MaxRemembered, 0, 10_000_000),
+            MaxRemembered = (int)values.GetWholeNumber("max_remembered"),
         };
     }
 
-    private static double Score(string pluginName, IReadOnlyDictionary<string, string> settings, string key, double fallback)
-    {
-        if (!settings.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-        // 0 would stage everything, including signals from peers nobody trusts; the floor is just above it.
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            || !double.IsFinite(value) || value <= 0 || value > 1)
-        {
-            throw new ArgumentException($"plugin_settings.{pluginName}.{key}: '{text}' is not a number in (0, 1]", nameof(settings));
-        }
-        return value;
-    }
+    private static PluginSettingDefinition Score(string name, double fallback, string doc) =>
+        PluginSettingDefinition.Number(name, fallback, 0, 1, doc) with { MinExclusive = true };
 
-    private static TimeSpan Seconds(string pluginName, IReadOnlyDictionary<string, string> settings, string key, TimeSpan fallback) =>
-        settings.ContainsKey(key) ? TimeSpan.FromSeconds(Integer(pluginName, settings, key, 0, 1, MaxTtlSecs)) : fallback;
-
-    private static long Integer(string pluginName, IReadOnlyDictionary<string, string> settings, string key, long fallback, long min, long max)
-    {
-        if (!settings.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new ArgumentException(
-                $"plugin_settings.{pluginName}.{key}: '{text}' is not a whole number in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]",
-                nameof(settings));
-        }
-        return value;
-    }
+    private static PluginSettingDefinition Ttl(string name, TimeSpan fallback, string doc) =>
+        PluginSettingDefinition.WholeNumber(name, (long)fallback.TotalSeconds, 1, MaxTtlSecs, doc);
 }

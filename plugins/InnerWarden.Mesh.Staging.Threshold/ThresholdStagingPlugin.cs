@@ -9,6 +9,12 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 public sealed class ThresholdStagingPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => ThresholdOptions.Definitions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PluginSettingProblem> CheckSettings(PluginSettingValues values) => ThresholdOptions.Check(values);
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);

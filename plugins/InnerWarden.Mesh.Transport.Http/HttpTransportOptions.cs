@@ -1,17 +1,10 @@
-using InnerWarden.Mesh.Transport.Common.Settings;
+using InnerWarden.Mesh.Contracts.Plugins;
 
 namespace InnerWarden.Mesh.Transport.Http;
 
 /// <summary>
-/// The <c>http</c> transport's settings, read once from <c>plugin_settings: http:</c> (flat strings):
-/// <list type="bullet">
-/// <item><c>timeout_ms</c> — per-peer request timeout (default 3000).</item>
-/// <item><c>tls</c> — <c>self-signed</c> to serve HTTPS with a certificate generated into the data dir; <c>off</c> (default).</item>
-/// <item><c>tls_certificate</c>, <c>tls_certificate_password</c> — serve HTTPS with this PFX instead.</item>
-/// <item><c>tls_verify</c> — <c>true</c> to validate peers' certificates (default false; see <see cref="Client.PeerClient"/>).</item>
-/// <item><c>outbox_capacity</c> — undelivered signals kept per peer (default 10000; oldest dropped).</item>
-/// <item><c>max_body_bytes</c>, <c>max_batch_body_bytes</c> — request body limits (default 16384 and 4194304).</item>
-/// </list>
+/// The <c>http</c> transport's settings, read once from <c>plugin_settings: http:</c> against <see cref="Definitions"/>
+/// (the keys, defaults and ranges; <c>tls_verify</c>: see <see cref="Client.PeerClient"/>).
 /// </summary>
 internal sealed record HttpTransportOptions
 {
@@ -33,47 +26,42 @@ internal sealed record HttpTransportOptions
 
     public bool ServesTls => SelfSignedTls || CertificatePath is not null;
 
+    /// <summary>The keys of <c>plugin_settings.http</c>.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.WholeNumber("timeout_ms", 3000, 1, 600_000, "per-peer request timeout, in milliseconds"),
+        PluginSettingDefinition.Choice("tls", "off", ["off", "self-signed"], "self-signed serves HTTPS with a certificate generated into the data dir (tls_certificate serves your own)"),
+        PluginSettingDefinition.FilePath("tls_certificate", null, "serve HTTPS with this PFX file (conflicts with tls: self-signed)"),
+        PluginSettingDefinition.Text("tls_certificate_password", null, "password of the tls_certificate file"),
+        PluginSettingDefinition.Flag("tls_verify", false, "validate peers' certificates (off: a peer is authenticated by its Ed25519 signature, not its certificate)"),
+        PluginSettingDefinition.WholeNumber("outbox_capacity", 10_000, 0, 10_000_000, "undelivered signals kept per peer for retry (the oldest are dropped)"),
+        PluginSettingDefinition.WholeNumber("max_body_bytes", 16 * 1024, 1024, 1024 * 1024, "largest single-signal request body (413 beyond)"),
+        PluginSettingDefinition.WholeNumber("max_batch_body_bytes", 4 * 1024 * 1024, 1024, 256L * 1024 * 1024, "largest batch request body (413 beyond)"),
+    ];
+
+    /// <summary>The rule across keys: one source of the server certificate.</summary>
+    public static IReadOnlyList<PluginSettingProblem> Check(PluginSettingValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return values.GetText("tls") == "self-signed" && values.IsSet("tls_certificate")
+            ? [new PluginSettingProblem("tls", "self-signed conflicts with tls_certificate; set one of them")]
+            : [];
+    }
+
     /// <summary>Reads the settings map; a bad value is an error naming the key and the value.</summary>
     public static HttpTransportOptions FromSettings(IReadOnlyDictionary<string, string> settings)
     {
-        var options = new HttpTransportOptions();
-        foreach (var (key, value) in settings)
+        var values = PluginSettingValues.Parse("http", Definitions, settings, Check);
+        return new HttpTransportOptions
         {
-            options = key switch
-            {
-                "timeout_ms" => options with { Timeout = TimeSpan.FromMilliseconds(Integer(key, value, 1, 600_000)) },
-                "tls" => options with { SelfSignedTls = Tls(key, value) },
-                "tls_certificate" => options with { CertificatePath = NonEmpty(key, value) },
-                "tls_certificate_password" => options with { CertificatePassword = value },
-                "tls_verify" => options with { VerifyPeerCertificates = Boolean(key, value) },
-                "outbox_capacity" => options with { OutboxCapacity = (int)Integer(key, value, 0, 10_000_000) },
-                "max_body_bytes" => options with { MaxBodyBytes = Integer(key, value, 1024, 1024 * 1024) },
-                "max_batch_body_bytes" => options with { MaxBatchBodyBytes = Integer(key, value, 1024, 256L * 1024 * 1024) },
-                _ => throw Bad(key, value, "is not a setting of the http transport (known: timeout_ms, tls, tls_certificate, "
-                    + "tls_certificate_password, tls_verify, outbox_capacity, max_body_bytes, max_batch_body_bytes)"),
-            };
-        }
-        if (options.SelfSignedTls && options.CertificatePath is not null)
-        {
-            throw Bad("tls", "self-signed", "conflicts with tls_certificate; set one of them");
-        }
-        return options;
+            Timeout = TimeSpan.FromMilliseconds(values.GetWholeNumber("timeout_ms")),
+            SelfSignedTls = values.GetText("tls") == "self-signed",
+            CertificatePath = values.GetText("tls_certificate"),
+            CertificatePassword = values.GetText("tls_certificate_password"),
+            VerifyPeerCertificates = values.GetFlag("tls_verify"),
+            OutboxCapacity = (int)values.GetWholeNumber("outbox_capacity"),
+            MaxBodyBytes = values.GetWholeNumber("max_body_bytes"),
+            MaxBatchBodyBytes = values.GetWholeNumber("max_batch_body_bytes"),
+        };
     }
-
-    private const string Plugin = "http";
-
-    private static long Integer(string key, string value, long min, long max) => SettingValues.WholeNumber(Plugin, key, value, min, max);
-
-    private static bool Boolean(string key, string value) => SettingValues.Boolean(Plugin, key, value);
-
-    private static bool Tls(string key, string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "self-signed" => true,
-        "off" or "false" or "" => false,
-        _ => throw Bad(key, value, "must be `self-signed` or `off` (use tls_certificate for a PFX file)"),
-    };
-
-    private static string NonEmpty(string key, string value) => SettingValues.NonEmpty(Plugin, key, value, "must be a file path");
-
-    private static ArgumentException Bad(string key, string value, string problem) => SettingValues.Bad(Plugin, key, value, problem);
 }

@@ -10,6 +10,12 @@ namespace InnerWarden.Mesh.Transport.Http;
 public sealed class HttpTransportPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => HttpTransportOptions.Definitions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PluginSettingProblem> CheckSettings(PluginSettingValues values) => HttpTransportOptions.Check(values);
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,26 +1,15 @@
 using System.Globalization;
 using System.Text;
-using InnerWarden.Mesh.Transport.Common.Settings;
+using InnerWarden.Mesh.Contracts.Plugins;
 using NATS.NKeys;
 
 namespace InnerWarden.Mesh.Transport.Nats;
 
 /// <summary>
-/// The <c>nats</c> transport's settings, read once from <c>plugin_settings: nats:</c> (flat strings; a list is
-/// comma-separated). Every bad value is refused at registration with the key and the value, before any network use:
-/// <list type="bullet">
-/// <item><c>servers</c> — required: <c>nats://host:port</c> or <c>tls://host:port</c> URLs of the NATS cluster (or leaf node).</item>
-/// <item><c>subject</c> — what signals are published on and consumed from (default <c>innerwarden.mesh.signals.v1</c>).</item>
-/// <item><c>stream</c> — the JetStream stream holding the last hour of signals (default <c>INNERWARDEN_MESH</c>); created when absent.</item>
-/// <item><c>replicas</c> — copies of the stream a new stream is created with (default 1; 3 on a 3-server cluster).</item>
-/// <item><c>domain</c> — the JetStream domain of the hubs, for nodes behind a leaf node (default none: the server's own JetStream).</item>
-/// <item><c>catch_up</c> — replay what this node missed through its durable consumer (default true); false: new signals only.</item>
-/// <item><c>creds_file</c>, <c>nkey_seed_file</c>, <c>user</c> + <c>password</c> — one way to authenticate, or none.</item>
-/// <item><c>tls_ca</c> — CA certificate (PEM) to verify the servers' TLS certificates with.</item>
-/// <item><c>randomize_servers</c> — connect to the servers in random order (default true, spreading nodes); false: in the listed order.</item>
-/// <item><c>timeout_ms</c> — connect, publish-acknowledgement and JetStream API timeout (default 5000).</item>
-/// <item><c>outbox_capacity</c> — signals kept for publishing while the cluster is unreachable (default 10000; oldest dropped).</item>
-/// </list>
+/// The <c>nats</c> transport's settings, read once from <c>plugin_settings: nats:</c> against <see cref="Definitions"/> (keys,
+/// types, ranges, defaults); <see cref="Check"/> adds what a declaration cannot say (server URLs without credentials or paths,
+/// subject and stream names, one way to authenticate, readable files, a decodable seed). Every bad value is refused before any
+/// network use, by the host's config check with its file position and again at registration.
 /// </summary>
 internal sealed record NatsTransportOptions
 {
@@ -29,9 +18,6 @@ internal sealed record NatsTransportOptions
 
     /// <summary>JetStream keeps at most five copies of a stream.</summary>
     public const int MaxReplicas = 5;
-
-    private const string Known = "servers, subject, stream, replicas, domain, catch_up, creds_file, nkey_seed_file, user, password, tls_ca, "
-        + "randomize_servers, timeout_ms, outbox_capacity";
 
     public IReadOnlyList<Uri> Servers { get; init; } = [];
     public string Subject { get; init; } = DefaultSubject;
@@ -70,163 +56,183 @@ internal sealed record NatsTransportOptions
     /// <summary>The servers as NATS's client takes them: one comma-separated string.</summary>
     public string ServerList => string.Join(',', Servers.Select(server => server.GetLeftPart(UriPartial.Authority)));
 
+    /// <summary>The keys of <c>plugin_settings.nats</c>.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.UrlList("servers", ["nats", "tls"], "the NATS servers (or the site's leaf node) to connect to, `scheme://host:port` each")
+            with { DefaultDescription = "none: required, e.g. `nats://nats1:4222,nats://nats2:4222`" },
+        PluginSettingDefinition.Text("subject", DefaultSubject, "the subject signals are published on and consumed from (no wildcards)"),
+        PluginSettingDefinition.Text("stream", DefaultStream, "the JetStream stream keeping the last hour of signals; created when absent"),
+        PluginSettingDefinition.WholeNumber("replicas", 1, 1, MaxReplicas, "copies of the stream a new stream is created with (3 on a 3-server cluster)"),
+        PluginSettingDefinition.Text("domain", null, "the hubs' JetStream domain, for a node connected to a site's leaf node"),
+        PluginSettingDefinition.Flag("catch_up", true, "replay what this node missed through its durable consumer; false: new signals only"),
+        PluginSettingDefinition.FilePath("creds_file", null, "authenticate with this credentials file (one way to authenticate of three)"),
+        PluginSettingDefinition.FilePath("nkey_seed_file", null, "authenticate with the user seed in this file, as `nk -gen user` writes it"),
+        PluginSettingDefinition.Text("user", null, "authenticate as this user, with password"),
+        PluginSettingDefinition.Text("password", null, "the password of user"),
+        PluginSettingDefinition.FilePath("tls_ca", null, "CA certificate (PEM) to verify the servers' TLS certificates with"),
+        PluginSettingDefinition.Flag("randomize_servers", true, "connect to the servers in random order, spreading the nodes; false: in the listed order"),
+        PluginSettingDefinition.WholeNumber("timeout_ms", 5000, 100, 600_000, "connect, publish-acknowledgement and JetStream API timeout, in milliseconds"),
+        PluginSettingDefinition.WholeNumber("outbox_capacity", 10_000, 0, 10_000_000, "signals kept for publishing while the cluster is unreachable (the oldest are dropped)"),
+    ];
+
+    /// <summary>The rules the declarations cannot state; each problem names the key (a server by its index) it is about.</summary>
+    public static IReadOnlyList<PluginSettingProblem> Check(PluginSettingValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var problems = new List<PluginSettingProblem>();
+        var servers = values.GetList("servers");
+        if (servers.Count == 0)
+        {
+            problems.Add(new("servers", "missing; the NATS servers to connect to are required, e.g. nats://nats1:4222,nats://nats2:4222"));
+        }
+        for (var i = 0; i < servers.Count; i++)
+        {
+            if (ServerProblem(new Uri(servers[i])) is { } problem)
+            {
+                problems.Add(new(string.Create(CultureInfo.InvariantCulture, $"servers[{i}]"), problem));
+            }
+        }
+        Name(problems, "subject", values.GetText("subject"), SubjectProblem);
+        Name(problems, "stream", values.GetText("stream"), StreamProblem);
+        Name(problems, "domain", values.GetText("domain"), DomainProblem);
+        foreach (var key in (string[])["creds_file", "tls_ca"])
+        {
+            Name(problems, key, values.GetText(key), ReadProblem);
+        }
+        Name(problems, "nkey_seed_file", values.GetText("nkey_seed_file"), path => ReadSeed(path).Problem);
+        var user = values.GetText("user");
+        var password = values.GetText("password");
+        if (user is not null && string.IsNullOrWhiteSpace(user))
+        {
+            problems.Add(new("user", $"'{user}' must be a user name"));
+        }
+        string[] methods = [.. new[] { ("creds_file", values.IsSet("creds_file")), ("nkey_seed_file", values.IsSet("nkey_seed_file")), ("user", user is not null) }
+            .Where(method => method.Item2)
+            .Select(method => method.Item1)];
+        if (methods.Length > 1)
+        {
+            problems.Add(new("", $"{string.Join(" and ", methods)} are each a way to authenticate; set one of them"));
+        }
+        if (password is not null && user is null)
+        {
+            problems.Add(new("password", "is set without user; set both or neither"));
+        }
+        if (user is not null && password is null)
+        {
+            problems.Add(new("user", $"'{user}' is set without password; set both or neither"));
+        }
+        return problems;
+    }
+
     /// <summary>Reads the settings map; a bad value is an error naming the key and the value.</summary>
     public static NatsTransportOptions FromSettings(IReadOnlyDictionary<string, string> settings)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        var options = new NatsTransportOptions();
-        foreach (var (key, value) in settings)
+        var values = PluginSettingValues.Parse(Plugin, Definitions, settings, Check);
+        var seedFile = values.GetText("nkey_seed_file");
+        var (seed, publicKey, _) = seedFile is null ? (null, null, null) : ReadSeed(seedFile);
+        return new NatsTransportOptions
         {
-            options = key switch
-            {
-                "servers" => options with { Servers = ServerUrls(key, value) },
-                "subject" => options with { Subject = SubjectName(key, value) },
-                "stream" => options with { Stream = StreamName(key, value) },
-                "replicas" => options with { Replicas = (int)Integer(key, value, 1, MaxReplicas) },
-                "domain" => options with { Domain = DomainName(key, value) },
-                "catch_up" => options with { CatchUp = Boolean(key, value) },
-                "creds_file" => options with { CredsFile = ReadableFile(key, value) },
-                "nkey_seed_file" => WithSeed(options, key, value),
-                "user" => options with { User = NonEmpty(key, value, "must be a user name") },
-                "password" => options with { Password = value },
-                "tls_ca" => options with { TlsCa = ReadableFile(key, value) },
-                "randomize_servers" => options with { RandomizeServers = Boolean(key, value) },
-                "timeout_ms" => options with { Timeout = TimeSpan.FromMilliseconds(Integer(key, value, 100, 600_000)) },
-                "outbox_capacity" => options with { OutboxCapacity = (int)Integer(key, value, 0, 10_000_000) },
-                _ => throw Bad(key, value, $"is not a setting of the nats transport (known: {Known})"),
-            };
-        }
-        if (options.Servers.Count == 0)
-        {
-            throw new ArgumentException("plugin_settings.nats.servers is required: the NATS servers to connect to, e.g. nats://nats1:4222,nats://nats2:4222");
-        }
-        var methods = new[] { ("creds_file", options.CredsFile), ("nkey_seed_file", options.NKeySeedFile), ("user", options.User) }
-            .Where(method => method.Item2 is not null)
-            .Select(method => method.Item1)
-            .ToArray();
-        if (methods.Length > 1)
-        {
-            throw new ArgumentException($"plugin_settings.nats: {string.Join(" and ", methods)} are each a way to authenticate; set one of them");
-        }
-        if (options.Password is not null && options.User is null)
-        {
-            throw new ArgumentException("plugin_settings.nats.password is set without user; set both or neither");
-        }
-        if (options.User is not null && options.Password is null)
-        {
-            throw new ArgumentException($"plugin_settings.nats.user '{options.User}' is set without password; set both or neither");
-        }
-        return options;
-    }
-
-    private static List<Uri> ServerUrls(string key, string value)
-    {
-        var servers = new List<Uri>();
-        foreach (var item in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls"))
-            {
-                throw Bad(key, item, "must be a nats://host:port or tls://host:port URL");
-            }
-            if (uri.UserInfo.Length > 0)
-            {
-                // Credentials in a URL end up in logs and in `mesh peers`; they have keys of their own.
-                throw Bad(key, Redacted(uri), "carries credentials; put them in user/password, creds_file or nkey_seed_file instead");
-            }
-            if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
-            {
-                throw Bad(key, item, "must be only scheme, host and port (no path or query)");
-            }
-            if (uri.Port <= 0)
-            {
-                throw Bad(key, item, "must name a port, e.g. nats://nats1:4222");
-            }
-            servers.Add(uri);
-        }
-        if (servers.Count == 0)
-        {
-            throw Bad(key, value, "must list at least one server");
-        }
-        return servers;
-    }
-
-    // A publish subject: dot-separated non-empty tokens, no wildcards, no whitespace.
-    private static string SubjectName(string key, string value)
-    {
-        var tokens = value.Split('.');
-        foreach (var token in tokens)
-        {
-            if (token.Length == 0 || token is "*" or ">" || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '*' or '>'))
-            {
-                throw Bad(key, value, "must be a NATS subject without wildcards, e.g. innerwarden.mesh.signals.v1");
-            }
-        }
-        return value;
-    }
-
-    // Stream names become directory names on the servers; NATS forbids '.', '*', '>', path separators and whitespace.
-    private static string StreamName(string key, string value) =>
-        value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
-            ? value
-            : throw Bad(key, value, "must be 1 - 64 letters, digits, '_' or '-', e.g. INNERWARDEN_MESH");
-
-    // The file `nk -gen user` writes: the seed (SU...) on a line of its own, other lines (a public key, comments) ignored.
-    private static NatsTransportOptions WithSeed(NatsTransportOptions options, string key, string value)
-    {
-        ReadableFile(key, value);
-        string? seed;
-        try
-        {
-            seed = File.ReadLines(value).Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith("SU", StringComparison.Ordinal));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw Bad(key, value, $"cannot be read: {ex.Message}");
-        }
-        if (seed is null)
-        {
-            throw Bad(key, value, "holds no user seed (a line starting with SU, as `nk -gen user` writes)");
-        }
-        try
-        {
-            using var pair = KeyPair.FromSeed(seed);
-            return options with { NKeySeedFile = value, NKeySeed = seed, NKeyPublic = pair.GetPublicKey() };
-        }
-        catch (NKeysException ex)
-        {
-            // The message never quotes the seed.
-            throw Bad(key, value, $"holds a user seed that does not decode: {ex.Message}");
-        }
-    }
-
-    // A domain becomes a subject token ($JS.<domain>.API): the same characters as a stream name.
-    private static string DomainName(string key, string value) =>
-        value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
-            ? value
-            : throw Bad(key, value, "must be 1 - 64 letters, digits, '_' or '-', the hubs' jetstream domain");
-
-    private static string ReadableFile(string key, string value)
-    {
-        NonEmpty(key, value, "must be a file path");
-        try
-        {
-            // Opened (and closed at once) so a missing file or one the service user cannot read fails the start, not the first connect.
-            using var stream = new FileStream(value, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw Bad(key, value, $"cannot be read: {ex.Message}");
-        }
-        return value;
+            Servers = [.. values.GetList("servers").Select(server => new Uri(server))],
+            Subject = values.GetText("subject") ?? DefaultSubject,
+            Stream = values.GetText("stream") ?? DefaultStream,
+            Replicas = (int)values.GetWholeNumber("replicas"),
+            Domain = values.GetText("domain"),
+            CatchUp = values.GetFlag("catch_up"),
+            CredsFile = values.GetText("creds_file"),
+            NKeySeedFile = seedFile,
+            NKeySeed = seed,
+            NKeyPublic = publicKey,
+            User = values.GetText("user"),
+            Password = values.GetText("password"),
+            TlsCa = values.GetText("tls_ca"),
+            RandomizeServers = values.GetFlag("randomize_servers"),
+            Timeout = TimeSpan.FromMilliseconds(values.GetWholeNumber("timeout_ms")),
+            OutboxCapacity = (int)values.GetWholeNumber("outbox_capacity"),
+        };
     }
 
     private const string Plugin = "nats";
 
-    private static long Integer(string key, string value, long min, long max) => SettingValues.WholeNumber(Plugin, key, value, min, max);
+    private static void Name(List<PluginSettingProblem> problems, string key, string? value, Func<string, string?> problem)
+    {
+        if (value is not null && problem(value) is { } found)
+        {
+            problems.Add(new(key, found));
+        }
+    }
 
-    private static bool Boolean(string key, string value) => SettingValues.Boolean(Plugin, key, value);
+    private static string? ServerProblem(Uri uri)
+    {
+        if (uri.UserInfo.Length > 0)
+        {
+            // Credentials in a URL end up in logs and in `mesh peers`; they have keys of their own.
+            return $"'{Redacted(uri)}' carries credentials; put them in user/password, creds_file or nkey_seed_file instead";
+        }
+        if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            return $"'{uri.OriginalString}' must be only scheme, host and port (no path or query)";
+        }
+        return uri.Port <= 0 ? $"'{uri.OriginalString}' must name a port, e.g. nats://nats1:4222" : null;
+    }
 
-    private static string NonEmpty(string key, string value, string problem) => SettingValues.NonEmpty(Plugin, key, value, problem);
+    // A publish subject: dot-separated non-empty tokens, no wildcards, no whitespace.
+    private static string? SubjectProblem(string value) =>
+        value.Split('.').Any(token => token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '*' or '>'))
+            ? $"'{value}' must be a NATS subject without wildcards, e.g. {DefaultSubject}"
+            : null;
+
+    // Stream names become directory names on the servers; NATS forbids '.', '*', '>', path separators and whitespace.
+    private static string? StreamProblem(string value) =>
+        IsToken(value) ? null : $"'{value}' must be 1 - 64 letters, digits, '_' or '-', e.g. {DefaultStream}";
+
+    // A domain becomes a subject token ($JS.<domain>.API): the same characters as a stream name.
+    private static string? DomainProblem(string value) =>
+        IsToken(value) ? null : $"'{value}' must be 1 - 64 letters, digits, '_' or '-', the hubs' jetstream domain";
+
+    private static bool IsToken(string value) => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    private static string? ReadProblem(string path)
+    {
+        try
+        {
+            // Opened (and closed at once) so a missing file or one the service user cannot read fails the start, not the first connect.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return $"'{path}' cannot be read: {ex.Message}";
+        }
+    }
+
+    // The file `nk -gen user` writes: the seed (SU...) on a line of its own, other lines (a public key, comments) ignored.
+    private static (string? Seed, string? Public, string? Problem) ReadSeed(string path)
+    {
+        string? seed;
+        try
+        {
+            seed = File.ReadLines(path).Select(line => line.Trim()).FirstOrDefault(line => line.StartsWith("SU", StringComparison.Ordinal));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return (null, null, $"'{path}' cannot be read: {ex.Message}");
+        }
+        if (seed is null)
+        {
+            return (null, null, $"'{path}' holds no user seed (a line starting with SU, as `nk -gen user` writes)");
+        }
+        try
+        {
+            using var pair = KeyPair.FromSeed(seed);
+            return (seed, pair.GetPublicKey(), null);
+        }
+        catch (NKeysException ex)
+        {
+            // The message never quotes the seed.
+            return (null, null, $"'{path}' holds a user seed that does not decode: {ex.Message}");
+        }
+    }
 
     // Printed without the secrets (password, seed): a record prints every property otherwise.
     private bool PrintMembers(StringBuilder builder)
@@ -239,6 +245,4 @@ internal sealed record NatsTransportOptions
     }
 
     private static string Redacted(Uri uri) => $"{uri.Scheme}://***@{uri.Authority}";
-
-    private static ArgumentException Bad(string key, string value, string problem) => SettingValues.Bad(Plugin, key, value, problem);
 }

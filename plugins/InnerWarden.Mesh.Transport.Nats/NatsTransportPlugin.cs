@@ -10,6 +10,12 @@ namespace InnerWarden.Mesh.Transport.Nats;
 public sealed class NatsTransportPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => NatsTransportOptions.Definitions;
+
+    /// <inheritdoc />
+    public IReadOnlyList<PluginSettingProblem> CheckSettings(PluginSettingValues values) => NatsTransportOptions.Check(values);
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using InnerWarden.Mesh.Contracts.Plugins;
 
 namespace InnerWarden.Mesh.Trust.Bayesian;
 
@@ -11,34 +11,18 @@ internal sealed record BayesianOptions(double Initial, double PriorStrength, dou
     // a = 1, b = 9: a new peer starts at the seed's 0.1 and the prior is worth ten observations.
     public static BayesianOptions Default { get; } = new(0.1, 10, 3);
 
+    /// <summary>The keys of <c>plugin_settings.bayesian</c>.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.Number("initial", Default.Initial, 0, 1, "trust of an identity nobody vouched for: the prior mean"),
+        PluginSettingDefinition.Number("prior_strength", Default.PriorStrength, 1, 1_000_000, "how many observations the prior is worth (larger moves slower)"),
+        PluginSettingDefinition.Number("contradiction_weight", Default.ContradictionWeight, 1, 100, "how many failures one contradiction counts as (3 keeps the seed's 3:1)"),
+    ];
+
     /// <summary>Reads <c>initial</c>, <c>prior_strength</c> and <c>contradiction_weight</c>; a bad value throws naming the setting and the value.</summary>
     public static BayesianOptions Parse(string pluginName, IReadOnlyDictionary<string, string> settings)
     {
-        foreach (var key in settings.Keys)
-        {
-            if (key is not ("initial" or "prior_strength" or "contradiction_weight"))
-            {
-                throw new ArgumentException(
-                    $"plugin_settings.{pluginName}.{key}: unknown setting (known: initial, prior_strength, contradiction_weight)", nameof(settings));
-            }
-        }
-        return new BayesianOptions(
-            Read(pluginName, settings, "initial", Default.Initial, 0, 1, "[0, 1]"),
-            Read(pluginName, settings, "prior_strength", Default.PriorStrength, 1, 1_000_000, "[1, 1000000]"),
-            Read(pluginName, settings, "contradiction_weight", Default.ContradictionWeight, 1, 100, "[1, 100]"));
-    }
-
-    private static double Read(string pluginName, IReadOnlyDictionary<string, string> settings, string key, double fallback, double min, double max, string range)
-    {
-        if (!settings.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            || !double.IsFinite(value) || value < min || value > max)
-        {
-            throw new ArgumentException($"plugin_settings.{pluginName}.{key}: '{text}' is not a number in {range}", nameof(settings));
-        }
-        return value;
+        var values = PluginSettingValues.Parse(pluginName, Definitions, settings);
+        return new BayesianOptions(values.GetNumber("initial"), values.GetNumber("prior_strength"), values.GetNumber("contradiction_weight"));
     }
 }

@@ -9,6 +9,9 @@ namespace InnerWarden.Mesh.Trust.Bayesian;
 public sealed class BayesianTrustPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => BayesianOptions.Definitions;
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using InnerWarden.Mesh.Contracts.Plugins;
 
 namespace InnerWarden.Mesh.Trust.TitForTat;
 
@@ -10,36 +10,19 @@ internal sealed record TitForTatOptions(double Initial, double ConfirmStep, doub
 {
     public static TitForTatOptions Default { get; } = new(0.1, 0.05, 0.15);
 
+    /// <summary>The keys of <c>plugin_settings.tit-for-tat</c>.</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        // The start may be 0 (trust nobody unvouched); a step of 0 would freeze trust for ever, so steps must be positive.
+        PluginSettingDefinition.Number("initial", Default.Initial, 0, 1, "trust of an identity nobody vouched for (vouched peers start at initial_trust)"),
+        PluginSettingDefinition.Number("confirm_step", Default.ConfirmStep, 0, 1, "trust added per confirmed signal") with { MinExclusive = true },
+        PluginSettingDefinition.Number("contradict_step", Default.ContradictStep, 0, 1, "trust taken per contradicted signal") with { MinExclusive = true },
+    ];
+
     /// <summary>Reads <c>initial</c>, <c>confirm_step</c> and <c>contradict_step</c>; a bad value throws naming the setting and the value.</summary>
     public static TitForTatOptions Parse(string pluginName, IReadOnlyDictionary<string, string> settings)
     {
-        foreach (var key in settings.Keys)
-        {
-            if (key is not ("initial" or "confirm_step" or "contradict_step"))
-            {
-                throw new ArgumentException(
-                    $"plugin_settings.{pluginName}.{key}: unknown setting (known: initial, confirm_step, contradict_step)", nameof(settings));
-            }
-        }
-        return new TitForTatOptions(
-            Read(pluginName, settings, "initial", Default.Initial, allowZero: true),
-            Read(pluginName, settings, "confirm_step", Default.ConfirmStep, allowZero: false),
-            Read(pluginName, settings, "contradict_step", Default.ContradictStep, allowZero: false));
-    }
-
-    private static double Read(string pluginName, IReadOnlyDictionary<string, string> settings, string key, double fallback, bool allowZero)
-    {
-        if (!settings.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-        // A step of 0 would freeze trust for ever, so steps must be positive; the start may be 0 (trust nobody unvouched).
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            || !double.IsFinite(value) || value > 1 || value < 0 || (!allowZero && value == 0))
-        {
-            var range = allowZero ? "[0, 1]" : "(0, 1]";
-            throw new ArgumentException($"plugin_settings.{pluginName}.{key}: '{text}' is not a number in {range}", nameof(settings));
-        }
-        return value;
+        var values = PluginSettingValues.Parse(pluginName, Definitions, settings);
+        return new TitForTatOptions(values.GetNumber("initial"), values.GetNumber("confirm_step"), values.GetNumber("contradict_step"));
     }
 }

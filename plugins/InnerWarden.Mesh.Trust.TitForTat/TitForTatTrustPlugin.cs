@@ -9,6 +9,9 @@ namespace InnerWarden.Mesh.Trust.TitForTat;
 public sealed class TitForTatTrustPlugin : IMeshPlugin
 {
     /// <inheritdoc />
+    public IReadOnlyList<PluginSettingDefinition> Settings => TitForTatOptions.Definitions;
+
+    /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -118,6 +118,8 @@ done
 
 # --- identities first, so every config can vouch for its peers' keys ------------------------------------------
 declare -A id
+# An empty config (every default): a file named by --config must exist.
+: >"$work/none.yaml"
 for h in a b c; do
   id[$h]=$("$iw" mesh identity --json --config "$work/none.yaml" --data-dir "$work/node-$h/data" | jq -r .node_id)
 done

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using InnerWarden.Mesh.Host.Agent;
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Plugins;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -13,7 +14,9 @@ internal static class AgentCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var location = globals.Locate(parseResult);
-            var config = MeshConfigLoader.Load(location.ConfigPath);
+            // The whole check, plugins included, before anything starts: a mistake ends here with every error and exit 2,
+            // never inside the running host. The catalog stays cached for the node's composition.
+            var config = MeshConfigValidator.LoadValidated(location, PluginCatalogCache.Shared, new CliLogger(CliOutput.Error(parseResult)));
             return await AgentHost.RunAsync(config, location, CliOutput.Out(parseResult), cancellationToken);
         });
         return command;

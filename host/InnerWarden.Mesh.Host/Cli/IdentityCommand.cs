@@ -14,7 +14,7 @@ internal static class IdentityCommand
         command.SetAction(parseResult =>
         {
             var location = globals.Locate(parseResult);
-            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Load(location.ConfigPath));
+            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Read(location).OrThrow());
             return IdentityCommandHandler.Run(dataDir, parseResult.GetValue(json), CliOutput.Out(parseResult), CliOutput.Error(parseResult));
         });
         return command;

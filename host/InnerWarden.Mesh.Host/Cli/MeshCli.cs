@@ -33,6 +33,7 @@ internal static class MeshCli
             globals.DataDir,
             AgentCommand.Create(globals),
             mesh,
+            ConfigCommand.Create(globals),
             DemoCommand.Create(globals),
         };
     }
@@ -59,7 +60,15 @@ internal static class MeshCli
         }
         catch (ConfigException e)
         {
-            await stderr.WriteLineAsync($"innerwarden: {e.Message}");
+            // One report: every error of the file on its own line (file:line:column: key: problem), then how many.
+            foreach (var error in e.Errors)
+            {
+                await stderr.WriteLineAsync($"innerwarden: {error}");
+            }
+            if (e.Errors.Count > 1)
+            {
+                await stderr.WriteLineAsync($"innerwarden: {e.Errors.Count} errors in {e.File}");
+            }
             return CliOutput.UsageError;
         }
         catch (PluginLoadException e)

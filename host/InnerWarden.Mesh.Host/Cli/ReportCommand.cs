@@ -17,7 +17,7 @@ internal static class ReportCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             var location = globals.Locate(parseResult);
-            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Load(location.ConfigPath));
+            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Read(location).OrThrow());
             return ReportCommandHandler.RunAsync(dataDir, parseResult.GetValue(ip) ?? "", parseResult.GetValue(detector) ?? "",
                 parseResult.GetValue(confidence), parseResult.GetValue(evidence),
                 CliOutput.Out(parseResult), CliOutput.Error(parseResult), cancellationToken);

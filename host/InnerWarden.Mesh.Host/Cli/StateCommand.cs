@@ -18,7 +18,9 @@ internal static class StateCommand
         command.SetAction(parseResult =>
         {
             var location = globals.Locate(parseResult);
-            var config = MeshConfigLoader.Load(location.ConfigPath);
+            // Top-level keys only: these commands read the state file, and checking plugin settings would load every
+            // plugin assembly (the agent, `config check` and the commands that edit the file do the whole check).
+            var config = MeshConfigLoader.Read(location).OrThrow();
             var dataDir = location.DataDirectoryFor(config);
             return handler(dataDir, config.ToNodeSettings(dataDir), parseResult.GetValue(json),
                 CliOutput.Out(parseResult), CliOutput.Error(parseResult), TimeProvider.System);

@@ -1,39 +1,39 @@
 namespace InnerWarden.Mesh.Host.Config;
 
 /// <summary>
-/// The config file (or a config value given on the command line) is wrong. The message reads
-/// <c>FILE:LINE:COLUMN: KEY: what is wrong</c> so an operator can jump straight to it.
+/// The config file (or a config value given on the command line) is wrong. It carries every error found in the file,
+/// in file order; each reads <c>FILE:LINE:COLUMN: KEY: what is wrong</c> so an operator can jump straight to it. The
+/// message is the errors, one per line.
 /// </summary>
 internal sealed class ConfigException : Exception
 {
     public ConfigException(string file, long line, long column, string key, string problem, Exception? inner = null)
-        : base(Format(file, line, column, key, problem), inner)
+        : this([new ConfigError(file, line, column, key, problem)], inner)
     {
-        File = file;
-        Line = line;
-        Column = column;
-        Key = key;
-        Problem = problem;
     }
 
-    /// <summary>The file the bad value came from.</summary>
-    public string File { get; }
-
-    /// <summary>1-based line, 0 when the problem has no position (e.g. the file cannot be read).</summary>
-    public long Line { get; }
-
-    /// <summary>1-based column, 0 when unknown.</summary>
-    public long Column { get; }
-
-    /// <summary>The key path, e.g. <c>peers[1].public_key</c>.</summary>
-    public string Key { get; }
-
-    /// <summary>What is wrong, without the location.</summary>
-    public string Problem { get; }
-
-    private static string Format(string file, long line, long column, string key, string problem)
+    public ConfigException(IReadOnlyList<ConfigError> errors, Exception? inner = null)
+        : base(string.Join('\n', errors), inner)
     {
-        var where = line > 0 ? $"{file}:{line}:{column}" : file;
-        return string.IsNullOrEmpty(key) ? $"{where}: {problem}" : $"{where}: {key}: {problem}";
+        ArgumentOutOfRangeException.ThrowIfZero(errors.Count);
+        Errors = errors;
     }
+
+    /// <summary>Every error, in file order (line, then column).</summary>
+    public IReadOnlyList<ConfigError> Errors { get; }
+
+    /// <summary>The file of the first error.</summary>
+    public string File => Errors[0].File;
+
+    /// <summary>The line of the first error; 0 when it has no position.</summary>
+    public long Line => Errors[0].Line;
+
+    /// <summary>The column of the first error; 0 when unknown.</summary>
+    public long Column => Errors[0].Column;
+
+    /// <summary>The key path of the first error, e.g. <c>peers[1].public_key</c>.</summary>
+    public string Key => Errors[0].Key;
+
+    /// <summary>What is wrong in the first error, without the location.</summary>
+    public string Problem => Errors[0].Problem;
 }

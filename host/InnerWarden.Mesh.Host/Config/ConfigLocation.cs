@@ -11,13 +11,21 @@ internal sealed record ConfigLocation(string ConfigPath, string? DataDirectoryOv
     public const string ConfigVariable = "INNERWARDEN_CONFIG";
     public const string DataDirectoryVariable = "INNERWARDEN_DATA_DIR";
 
+    /// <summary>
+    /// Who named <see cref="ConfigPath"/>: <c>--config</c> or <c>$INNERWARDEN_CONFIG</c>; null for the default path. Only the
+    /// default path may be absent (every default then): a file named explicitly must exist for a command that reads it.
+    /// </summary>
+    public string? ConfigGivenBy { get; init; }
+
     /// <summary>Resolves the locations; <paramref name="environment"/> reads a variable (the process environment by default).</summary>
     public static ConfigLocation Resolve(string? configFlag, string? dataDirFlag, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var config = NonEmpty(configFlag) ?? NonEmpty(environment(ConfigVariable)) ?? MeshConfig.DefaultConfigPath;
+        var (config, givenBy) = NonEmpty(configFlag) is { } flag ? (flag, "--config")
+            : NonEmpty(environment(ConfigVariable)) is { } variable ? (variable, "$" + ConfigVariable)
+            : (MeshConfig.DefaultConfigPath, null);
         var dataDir = NonEmpty(dataDirFlag) ?? NonEmpty(environment(DataDirectoryVariable));
-        return new ConfigLocation(Path.GetFullPath(config), dataDir is null ? null : Path.GetFullPath(dataDir));
+        return new ConfigLocation(Path.GetFullPath(config), dataDir is null ? null : Path.GetFullPath(dataDir)) { ConfigGivenBy = givenBy };
     }
 
     /// <summary>The data directory once the config is read.</summary>

@@ -9,7 +9,10 @@ namespace InnerWarden.Mesh.Host.Config;
 
 /// <summary>
 /// Reads <c>mesh.yaml</c>. It walks YamlDotNet's representation model by hand rather than deserializing,
-/// so every error can name the file, line, column and key path of the bad node.
+/// so every error can name the file, line, column and key path of the bad node, and it collects every error
+/// of the file (a bad value keeps its default and the walk goes on) before the file is refused, as YARP's
+/// config validation does. Plugin settings are only read here (as text, with their positions); they are
+/// checked against the installed plugins' declarations by <see cref="MeshConfigValidator"/>.
 /// </summary>
 internal static class MeshConfigLoader
 {
@@ -36,12 +39,31 @@ internal static class MeshConfigLoader
 
     private static readonly string[] PluginKeys = ["directory", "transport", "trust", "staging", "enforcer", "detectors"];
 
-    /// <summary>Loads the file; a file that does not exist means every default.</summary>
-    public static MeshConfig Load(string path)
+    /// <summary>Loads the file; a file that does not exist means every default. Throws <see cref="ConfigException"/> listing every error.</summary>
+    public static MeshConfig Load(string path) => Read(path, givenBy: null).OrThrow();
+
+    /// <summary>
+    /// Reads the file a command was pointed at. A missing file means every default only at the default path; a file named
+    /// by <c>--config</c> or <c>$INNERWARDEN_CONFIG</c> that does not exist is an error naming the path and who named it.
+    /// </summary>
+    public static LoadedConfig Read(ConfigLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return Read(location.ConfigPath, location.ConfigGivenBy);
+    }
+
+    /// <summary>Reads <paramref name="path"/>, collecting every error; a missing file is every default unless <paramref name="givenBy"/> named it.</summary>
+    public static LoadedConfig Read(string path, string? givenBy = null)
     {
         if (!File.Exists(path))
         {
-            return MeshConfig.Default;
+            if (givenBy is null || Directory.Exists(path))
+            {
+                return Directory.Exists(path)
+                    ? Failed(path, "is a directory, not a config file")
+                    : new LoadedConfig(MeshConfig.Default, new ConfigSourceMap(path), []);
+            }
+            return Failed(path, $"config file does not exist (named by {givenBy}); check the path, create it with `innerwarden --config {path} mesh enable`, or leave {givenBy} unset to use {MeshConfig.DefaultConfigPath}");
         }
         string text;
         try
@@ -52,14 +74,22 @@ internal static class MeshConfigLoader
         {
             throw new ConfigException(path, 0, 0, "", $"cannot read the config file: {e.Message}", e);
         }
-        return Parse(text, path);
+        return ReadText(text, path);
     }
 
-    /// <summary>Parses config text; <paramref name="source"/> names it in errors.</summary>
-    public static MeshConfig Parse(string yaml, string source)
+    private static LoadedConfig Failed(string path, string problem) =>
+        new(MeshConfig.Default, new ConfigSourceMap(path), [new ConfigError(path, 0, 0, "", problem)]);
+
+    /// <summary>Parses config text; <paramref name="source"/> names it in errors. Throws <see cref="ConfigException"/> listing every error.</summary>
+    public static MeshConfig Parse(string yaml, string source) => ReadText(yaml, source).OrThrow();
+
+    /// <summary>Parses config text, collecting every error instead of throwing (YAML that does not parse still throws).</summary>
+    public static LoadedConfig ReadText(string yaml, string source)
     {
         var root = ReadRoot(yaml, source);
-        return root is null ? MeshConfig.Default : Map(root, new Walker(source));
+        var walker = new Walker(source);
+        var config = root is null ? MeshConfig.Default : Map(root, walker);
+        return new LoadedConfig(config, walker.Source, LoadedConfig.InFileOrder(walker.Errors));
     }
 
     /// <summary>The document's root mapping, or null for an empty document. Also used by the writer.</summary>
@@ -105,32 +135,38 @@ internal static class MeshConfigLoader
             }
             config = key switch
             {
-                "enabled" => config with { Enabled = w.Bool(value, key) },
-                "bind" => config with { Bind = w.Check(value, key, w.String(value, key), ConfigValues.IsBindAddress) },
-                "poll_secs" => config with { PollSecs = w.Int(value, key, 1, 86_400) },
-                "auto_broadcast" => config with { AutoBroadcast = w.Bool(value, key) },
-                "max_signals_per_hour" => config with { MaxSignalsPerHour = w.Int(value, key, 1, 1_000_000) },
-                "max_staged" => config with { MaxStaged = w.Int(value, key, 1, 10_000_000) },
-                "initial_trust" => config with { InitialTrust = w.Double(value, key, 0, 1) },
+                "enabled" => config with { Enabled = w.Bool(value, key) ?? config.Enabled },
+                "bind" => config with { Bind = w.Check(value, key, ConfigValues.IsBindAddress) ?? config.Bind },
+                "poll_secs" => config with { PollSecs = w.Int(value, key, 1, 86_400) ?? config.PollSecs },
+                "auto_broadcast" => config with { AutoBroadcast = w.Bool(value, key) ?? config.AutoBroadcast },
+                "max_signals_per_hour" => config with { MaxSignalsPerHour = w.Int(value, key, 1, 1_000_000) ?? config.MaxSignalsPerHour },
+                "max_staged" => config with { MaxStaged = w.Int(value, key, 1, 10_000_000) ?? config.MaxStaged },
+                "initial_trust" => config with { InitialTrust = w.Double(value, key, 0, 1) ?? config.InitialTrust },
                 "peers" => config with { Peers = MapPeers(value, w) },
                 "allowlist" => config with { Allowlist = MapAllowlist(value, w) },
                 "plugins" => MapPlugins(value, w, config),
                 "plugin_settings" => config with { PluginSettings = MapPluginSettings(value, w) },
-                "data_dir" => config with { DataDirectory = w.NonEmpty(value, key) },
+                "data_dir" => config with { DataDirectory = w.NonEmpty(value, key) ?? config.DataDirectory },
                 "metrics" => config with { Metrics = MapMetrics(value, w) },
-                "log_level" => config with { LogLevel = MapLogLevel(value, w) },
+                "log_level" => config with { LogLevel = MapLogLevel(value, w) ?? config.LogLevel },
                 _ => throw new InvalidOperationException("unreachable: key list and switch disagree"),
             };
         }
         return config;
     }
 
-    private static LogLevel MapLogLevel(YamlNode node, Walker w)
+    private static LogLevel? MapLogLevel(YamlNode node, Walker w)
     {
-        var name = w.String(node, "log_level");
-        return LogLevels.TryGetValue(name, out var level)
-            ? level
-            : throw w.Error(node, "log_level", $"expected one of: {string.Join(", ", LogLevels.Keys)}, got '{name}'");
+        if (w.String(node, "log_level") is not { } name)
+        {
+            return null;
+        }
+        if (LogLevels.TryGetValue(name, out var level))
+        {
+            return level;
+        }
+        w.Error(node, "log_level", $"expected one of: {string.Join(", ", LogLevels.Keys)}, got '{name}'");
+        return null;
     }
 
     private static List<PeerInfo> MapPeers(YamlNode node, Walker w)
@@ -144,11 +180,13 @@ internal static class MeshConfigLoader
             var item = items[i];
             if (item is not YamlMappingNode map)
             {
-                throw w.Error(item, path, $"expected a mapping with endpoint, public_key, label; got {Walker.Describe(item)}");
+                w.Error(item, path, $"expected a mapping with endpoint, public_key, label; got {Walker.Describe(item)}");
+                continue;
             }
             Uri? endpoint = null;
             string? publicKey = null;
             string? label = null;
+            var endpointWritten = false;
             foreach (var (key, value) in w.Entries(map, path, PeerKeys))
             {
                 var keyPath = $"{path}.{key}";
@@ -156,18 +194,24 @@ internal static class MeshConfigLoader
                 {
                     continue;
                 }
-                var text = w.String(value, keyPath);
+                endpointWritten |= key == "endpoint";
+                if (w.String(value, keyPath) is not { } text)
+                {
+                    continue;
+                }
                 switch (key)
                 {
                     case "endpoint":
                         if (!ConfigValues.TryParseEndpoint(text, out var uri, out var problem))
                         {
-                            throw w.Error(value, keyPath, problem);
+                            w.Error(value, keyPath, problem);
+                            break;
                         }
                         var normalized = EndpointKey(uri);
                         if (seen.TryGetValue(normalized, out var first))
                         {
-                            throw w.Error(value, keyPath, $"duplicate endpoint '{text}' (already listed as peers[{first}])");
+                            w.Error(value, keyPath, $"duplicate endpoint '{text}' (already listed as peers[{first}])");
+                            break;
                         }
                         seen[normalized] = i;
                         endpoint = uri;
@@ -175,7 +219,8 @@ internal static class MeshConfigLoader
                     case "public_key":
                         if (!ConfigValues.TryParsePublicKey(text, out var hex, out var keyProblem))
                         {
-                            throw w.Error(value, keyPath, keyProblem);
+                            w.Error(value, keyPath, keyProblem);
+                            break;
                         }
                         publicKey = hex;
                         break;
@@ -184,11 +229,14 @@ internal static class MeshConfigLoader
                         break;
                 }
             }
-            if (endpoint is null)
+            if (endpoint is not null)
             {
-                throw w.Error(item, $"{path}.endpoint", "missing; every peer needs an endpoint URL");
+                peers.Add(new PeerInfo(endpoint, publicKey, label));
             }
-            peers.Add(new PeerInfo(endpoint, publicKey, label));
+            else if (!endpointWritten)
+            {
+                w.Error(item, $"{path}.endpoint", "missing; every peer needs an endpoint URL");
+            }
         }
         return peers;
     }
@@ -203,17 +251,22 @@ internal static class MeshConfigLoader
         var items = w.Sequence(node, "allowlist");
         for (var i = 0; i < items.Count; i++)
         {
-            var path = $"allowlist[{i}]";
-            list.Add(w.Check(items[i], path, w.String(items[i], path), ConfigValues.IsAddressOrCidr));
+            if (w.Check(items[i], $"allowlist[{i}]", ConfigValues.IsAddressOrCidr) is { } entry)
+            {
+                list.Add(entry);
+            }
         }
         return list;
     }
 
     private static MeshConfig MapPlugins(YamlNode node, Walker w, MeshConfig config)
     {
-        var map = w.Mapping(node, "plugins");
         var selection = config.Plugins;
         var directory = config.PluginDirectory;
+        if (w.Mapping(node, "plugins") is not { } map)
+        {
+            return config;
+        }
         foreach (var (key, value) in w.Entries(map, "plugins", PluginKeys))
         {
             var path = $"plugins.{key}";
@@ -224,29 +277,35 @@ internal static class MeshConfigLoader
             switch (key)
             {
                 case "directory":
-                    directory = w.NonEmpty(value, path);
+                    directory = w.NonEmpty(value, path) ?? directory;
                     break;
                 case "transport":
-                    selection = selection with { Transport = w.NonEmpty(value, path) };
+                    selection = selection with { Transport = w.NonEmpty(value, path) ?? selection.Transport };
                     break;
                 case "trust":
-                    selection = selection with { Trust = w.NonEmpty(value, path) };
+                    selection = selection with { Trust = w.NonEmpty(value, path) ?? selection.Trust };
                     break;
                 case "staging":
-                    selection = selection with { Staging = w.NonEmpty(value, path) };
+                    selection = selection with { Staging = w.NonEmpty(value, path) ?? selection.Staging };
                     break;
                 case "enforcer":
-                    selection = selection with { Enforcer = w.NonEmpty(value, path) };
+                    selection = selection with { Enforcer = w.NonEmpty(value, path) ?? selection.Enforcer };
                     break;
                 default:
                     var detectors = new List<string>();
                     var items = w.Sequence(value, path);
                     for (var i = 0; i < items.Count; i++)
                     {
-                        var name = w.NonEmpty(items[i], $"{path}[{i}]");
+                        var itemPath = $"{path}[{i}]";
+                        w.Source.Add(itemPath, items[i], items[i]);
+                        if (w.NonEmpty(items[i], itemPath) is not { } name)
+                        {
+                            continue;
+                        }
                         if (detectors.Contains(name, StringComparer.Ordinal))
                         {
-                            throw w.Error(items[i], $"{path}[{i}]", $"detector '{name}' is listed twice");
+                            w.Error(items[i], itemPath, $"detector '{name}' is listed twice");
+                            continue;
                         }
                         detectors.Add(name);
                     }
@@ -260,51 +319,123 @@ internal static class MeshConfigLoader
     private static MetricsOptions MapMetrics(YamlNode node, Walker w)
     {
         var options = new MetricsOptions();
-        foreach (var (key, value) in w.Entries(w.Mapping(node, "metrics"), "metrics", MetricsKeys))
+        if (w.Mapping(node, "metrics") is not { } map)
+        {
+            return options;
+        }
+        foreach (var (key, value) in w.Entries(map, "metrics", MetricsKeys))
         {
             if (Walker.IsNull(value))
             {
                 continue;
             }
             var path = $"metrics.{key}";
-            options = key switch
+            if (key == "enabled")
             {
-                "enabled" => options with { Enabled = w.Bool(value, path) },
-                _ => options with { Bind = w.String(value, path) },
-            };
-            if (key == "bind" && !options.TryGetEndpoint(out _, out var error))
+                options = options with { Enabled = w.Bool(value, path) ?? options.Enabled };
+                continue;
+            }
+            if (w.String(value, path) is not { } bind)
+            {
+                continue;
+            }
+            var candidate = options with { Bind = bind };
+            if (!candidate.TryGetEndpoint(out _, out var error))
             {
                 // The error already starts with "metrics.bind: "; the walker adds the position.
-                throw w.Error(value, path, error["metrics.bind: ".Length..]);
+                w.Error(value, path, error["metrics.bind: ".Length..]);
+                continue;
             }
+            options = candidate;
         }
         return options;
     }
 
+    /// <summary>
+    /// Each plugin's section as text, key by key: a scalar as written, a list as its items joined by commas (the form
+    /// <see cref="Contracts.Plugins.PluginSettingValues"/> reads), positions recorded for the validator. Whether a key
+    /// exists and what it takes is the plugin's declaration's business, checked later.
+    /// </summary>
     private static Dictionary<string, IReadOnlyDictionary<string, string>> MapPluginSettings(YamlNode node, Walker w)
     {
         var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var (plugin, value) in w.Entries(w.Mapping(node, "plugin_settings"), "plugin_settings", null))
+        if (w.Mapping(node, "plugin_settings") is not { } sections)
+        {
+            return result;
+        }
+        foreach (var (plugin, value) in w.Entries(sections, "plugin_settings", null))
         {
             var path = $"plugin_settings.{plugin}";
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (!Walker.IsNull(value))
-            {
-                foreach (var (key, setting) in w.Entries(w.Mapping(value, path), path, null))
-                {
-                    settings[key] = Walker.IsNull(setting) ? "" : w.String(setting, $"{path}.{key}");
-                }
-            }
             result[plugin] = settings;
+            if (Walker.IsNull(value) || w.Mapping(value, path) is not { } section)
+            {
+                continue;
+            }
+            foreach (var (key, setting) in w.Entries(section, path, null))
+            {
+                var keyPath = $"{path}.{key}";
+                if (Walker.IsNull(setting))
+                {
+                    // `key:` with nothing after it keeps the default, as everywhere else in the file.
+                    continue;
+                }
+                if (setting is YamlSequenceNode list)
+                {
+                    if (ListText(list, keyPath, w) is { } joined)
+                    {
+                        settings[key] = joined;
+                    }
+                    continue;
+                }
+                if (setting is not YamlScalarNode { Value: { } text })
+                {
+                    w.Error(setting, keyPath, $"expected a single value or a list, got {Walker.Describe(setting)}");
+                    continue;
+                }
+                settings[key] = text;
+            }
         }
         return result;
     }
 
-    /// <summary>Turns nodes into values, throwing <see cref="ConfigException"/> at the node's position.</summary>
+    private static string? ListText(YamlSequenceNode list, string path, Walker w)
+    {
+        var items = new List<string>();
+        var valid = true;
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var item = list.Children[i];
+            var itemPath = $"{path}[{i}]";
+            w.Source.Add(itemPath, item, item);
+            if (item is not YamlScalarNode { Value: { Length: > 0 } text } || Walker.IsNull(item))
+            {
+                w.Error(item, itemPath, $"expected a value, got {(Walker.IsNull(item) ? "an empty item" : Walker.Describe(item))}");
+                valid = false;
+            }
+            else if (text.Contains(',', StringComparison.Ordinal))
+            {
+                // The text form of a list separates items with commas, so an item cannot hold one.
+                w.Error(item, itemPath, $"a list item may not contain ',', got '{text}'");
+                valid = false;
+            }
+            else
+            {
+                items.Add(text.Trim());
+            }
+        }
+        return valid ? string.Join(",", items) : null;
+    }
+
+    /// <summary>Turns nodes into values; a bad node adds an error at its position and yields null (the caller keeps the default).</summary>
     private sealed class Walker(string source)
     {
-        public ConfigException Error(YamlNode node, string key, string problem) =>
-            new(source, node.Start.Line, node.Start.Column, key, problem);
+        public List<ConfigError> Errors { get; } = [];
+
+        public ConfigSourceMap Source { get; } = new(source);
+
+        public void Error(YamlNode node, string key, string problem) =>
+            Errors.Add(new ConfigError(source, node.Start.Line, node.Start.Column, key, problem));
 
         public IEnumerable<(string Key, YamlNode Value)> Entries(YamlMappingNode map, string path, string[]? allowed)
         {
@@ -312,63 +443,133 @@ internal static class MeshConfigLoader
             {
                 if (keyNode is not YamlScalarNode { Value: { } key })
                 {
-                    throw Error(keyNode, path, $"expected a plain key, got {Describe(keyNode)}");
+                    Error(keyNode, path, $"expected a plain key, got {Describe(keyNode)}");
+                    continue;
                 }
                 var keyPath = path.Length == 0 ? key : $"{path}.{key}";
                 if (allowed is not null && !allowed.Contains(key, StringComparer.Ordinal))
                 {
-                    throw Error(keyNode, keyPath, $"unknown key; expected one of: {string.Join(", ", allowed)}");
+                    Errors.Add(new ConfigError(source, keyNode.Start.Line, keyNode.Start.Column, keyPath, UnknownKey(key, allowed))
+                    {
+                        IsUnknownTopLevelKey = path.Length == 0,
+                    });
+                    continue;
                 }
+                Source.Add(keyPath, keyNode, value);
                 yield return (key, value);
             }
         }
 
-        public YamlMappingNode Mapping(YamlNode node, string key) =>
-            node as YamlMappingNode ?? throw Error(node, key, $"expected a mapping, got {Describe(node)}");
-
-        public List<YamlNode> Sequence(YamlNode node, string key) =>
-            node is YamlSequenceNode seq ? seq.Children.ToList() : throw Error(node, key, $"expected a list, got {Describe(node)}");
-
-        public string String(YamlNode node, string key) =>
-            node is YamlScalarNode { Value: { } value } ? value : throw Error(node, key, $"expected a single value, got {Describe(node)}");
-
-        public string NonEmpty(YamlNode node, string key)
+        public YamlMappingNode? Mapping(YamlNode node, string key)
         {
-            var value = String(node, key).Trim();
-            return value.Length > 0 ? value : throw Error(node, key, "expected a non-empty value");
+            if (node is YamlMappingNode map)
+            {
+                return map;
+            }
+            Error(node, key, $"expected a mapping, got {Describe(node)}");
+            return null;
         }
 
-        public string Check(YamlNode node, string key, string value, CheckValue check) =>
-            check(value, out var problem) ? value : throw Error(node, key, problem);
-
-        public bool Bool(YamlNode node, string key) =>
-            String(node, key).ToLowerInvariant() switch
-            {
-                "true" => true,
-                "false" => false,
-                var other => throw Error(node, key, $"expected true or false, got '{other}'"),
-            };
-
-        public int Int(YamlNode node, string key, int min, int max)
+        public List<YamlNode> Sequence(YamlNode node, string key)
         {
-            var text = String(node, key);
+            if (node is YamlSequenceNode seq)
+            {
+                return [.. seq.Children];
+            }
+            Error(node, key, $"expected a list, got {Describe(node)}");
+            return [];
+        }
+
+        public string? String(YamlNode node, string key)
+        {
+            if (node is YamlScalarNode { Value: { } value })
+            {
+                return value;
+            }
+            Error(node, key, $"expected a single value, got {Describe(node)}");
+            return null;
+        }
+
+        public string? NonEmpty(YamlNode node, string key)
+        {
+            if (String(node, key)?.Trim() is not { } value)
+            {
+                return null;
+            }
+            if (value.Length > 0)
+            {
+                return value;
+            }
+            Error(node, key, "expected a non-empty value");
+            return null;
+        }
+
+        public string? Check(YamlNode node, string key, CheckValue check)
+        {
+            if (String(node, key) is not { } value)
+            {
+                return null;
+            }
+            if (check(value, out var problem))
+            {
+                return value;
+            }
+            Error(node, key, problem);
+            return null;
+        }
+
+        public bool? Bool(YamlNode node, string key)
+        {
+            switch (String(node, key)?.ToLowerInvariant())
+            {
+                case null:
+                    return null;
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                case var other:
+                    Error(node, key, $"expected true or false, got '{other}'");
+                    return null;
+            }
+        }
+
+        public int? Int(YamlNode node, string key, int min, int max)
+        {
+            if (String(node, key) is not { } text)
+            {
+                return null;
+            }
             if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
-                throw Error(node, key, $"expected a whole number, got '{text}'");
+                Error(node, key, $"expected a whole number, got '{text}'");
+                return null;
             }
-            return value >= min && value <= max ? value : throw Error(node, key, $"expected a number from {min} to {max}, got {value}");
+            if (value < min || value > max)
+            {
+                Error(node, key, $"expected a number from {min} to {max}, got {value}");
+                return null;
+            }
+            return value;
         }
 
-        public double Double(YamlNode node, string key, double min, double max)
+        public double? Double(YamlNode node, string key, double min, double max)
         {
-            var text = String(node, key);
+            if (String(node, key) is not { } text)
+            {
+                return null;
+            }
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
             {
-                throw Error(node, key, $"expected a number, got '{text}'");
+                Error(node, key, $"expected a number, got '{text}'");
+                return null;
             }
-            return value >= min && value <= max
-                ? value
-                : throw Error(node, key, $"expected a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, got {text}");
+            if (value < min || value > max)
+            {
+                Error(node, key, $"expected a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, got {text}");
+                return null;
+            }
+            return value;
         }
 
         /// <summary>A plain <c>~</c>, <c>null</c> or empty value: the key is treated as absent.</summary>
@@ -383,6 +584,10 @@ internal static class MeshConfigLoader
             _ => "an alias",
         };
     }
+
+    /// <summary>The problem of an unknown key: the nearest known key when one is close, then every known key.</summary>
+    internal static string UnknownKey(string key, IReadOnlyCollection<string> known) =>
+        $"unknown key; {NearestName.Hint(key, known)}expected one of: {string.Join(", ", known)}";
 
     private delegate bool CheckValue(string value, out string problem);
 }

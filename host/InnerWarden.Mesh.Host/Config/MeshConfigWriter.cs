@@ -1,4 +1,6 @@
 using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Host.Plugins;
+using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.RepresentationModel;
 
 namespace InnerWarden.Mesh.Host.Config;
@@ -6,27 +8,31 @@ namespace InnerWarden.Mesh.Host.Config;
 /// <summary>
 /// Edits <c>mesh.yaml</c> for the CLI: changes one thing in the node tree and writes the rest back as it
 /// was (YamlDotNet's model does not keep comments; every other key and value survives). The file is
-/// validated before and after the edit, and replaced atomically, so a failure leaves it untouched.
+/// validated before and after the edit as the agent validates it (against the installed plugins, so the CLI never
+/// writes a file the agent would refuse), and replaced atomically, so a failure leaves it untouched.
 /// </summary>
 internal static class MeshConfigWriter
 {
     /// <summary>Sets <c>enabled</c>, creating the file if needed; false when it already had that value (nothing is written then).</summary>
-    public static bool SetEnabled(string path, bool enabled)
+    public static bool SetEnabled(string path, bool enabled, PluginCatalogCache? catalogs = null)
     {
-        var (root, config) = Read(path);
+        catalogs ??= PluginCatalogCache.Shared;
+        var (root, config) = Read(path, catalogs);
         if (config.Enabled == enabled)
         {
             return false;
         }
         root.Children[new YamlScalarNode("enabled")] = new YamlScalarNode(enabled ? "true" : "false");
-        Write(path, root);
+        Write(path, root, catalogs);
         return true;
     }
 
     /// <summary>Appends a peer; returns the already-listed peer with the same endpoint instead of adding a duplicate.</summary>
-    public static PeerInfo? AddPeer(string path, PeerInfo peer)
+    public static PeerInfo? AddPeer(string path, PeerInfo peer, PluginCatalogCache? catalogs = null)
     {
-        var (root, config) = Read(path);
+        ArgumentNullException.ThrowIfNull(peer);
+        catalogs ??= PluginCatalogCache.Shared;
+        var (root, config) = Read(path, catalogs);
         var key = MeshConfigLoader.EndpointKey(peer.Endpoint);
         var existing = config.Peers.FirstOrDefault(p => MeshConfigLoader.EndpointKey(p.Endpoint) == key);
         if (existing is not null)
@@ -43,14 +49,15 @@ internal static class MeshConfigWriter
             entry.Add("label", peer.Label);
         }
         PeersNode(root).Add(entry);
-        Write(path, root);
+        Write(path, root, catalogs);
         return null;
     }
 
     /// <summary>Removes the peers whose endpoint or public key is <paramref name="target"/>; returns what was removed.</summary>
-    public static IReadOnlyList<PeerInfo> RemovePeer(string path, string target)
+    public static IReadOnlyList<PeerInfo> RemovePeer(string path, string target, PluginCatalogCache? catalogs = null)
     {
-        var (root, config) = Read(path);
+        catalogs ??= PluginCatalogCache.Shared;
+        var (root, config) = Read(path, catalogs);
         var byEndpoint = ConfigValues.TryParseEndpoint(target, out var uri, out _) ? MeshConfigLoader.EndpointKey(uri) : null;
         var removed = new List<int>();
         for (var i = 0; i < config.Peers.Count; i++)
@@ -72,18 +79,18 @@ internal static class MeshConfigWriter
         {
             sequence.Children.RemoveAt(removed[i]);
         }
-        Write(path, root);
+        Write(path, root, catalogs);
         return removed.Select(i => config.Peers[i]).ToList();
     }
 
-    private static (YamlMappingNode Root, MeshConfig Config) Read(string path)
+    private static (YamlMappingNode Root, MeshConfig Config) Read(string path, PluginCatalogCache catalogs)
     {
         if (!File.Exists(path))
         {
             return (new YamlMappingNode(), MeshConfig.Default);
         }
         // Validate the whole file first: editing a broken config would only hide the problem.
-        var config = MeshConfigLoader.Load(path);
+        var config = MeshConfigValidator.Validate(MeshConfigLoader.Read(path), catalogs, NullLogger.Instance);
         var root = MeshConfigLoader.ReadRoot(File.ReadAllText(path), path) ?? new YamlMappingNode();
         return (root, config);
     }
@@ -101,13 +108,13 @@ internal static class MeshConfigWriter
         return sequence;
     }
 
-    private static void Write(string path, YamlMappingNode root)
+    private static void Write(string path, YamlMappingNode root, PluginCatalogCache catalogs)
     {
         using var text = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
         var yaml = StripDocumentEnd(text.ToString());
-        // Never write what the loader would refuse.
-        MeshConfigLoader.Parse(yaml, path);
+        // Never write what the agent would refuse.
+        MeshConfigValidator.Validate(MeshConfigLoader.ReadText(yaml, path), catalogs, NullLogger.Instance);
         AtomicFile.WriteAllText(path, yaml);
     }
 

@@ -182,26 +182,45 @@ internal sealed partial class PluginCatalog
     /// <summary>Constructs the plugin of that kind and name, or throws a <see cref="PluginLoadException"/> saying why not.</summary>
     public LoadedPlugin Get(PluginKind kind, string name)
     {
+        if (SelectionProblem(kind, name) is { } problem)
+        {
+            throw new PluginLoadException(problem);
+        }
+        return Construct(Find(kind, name)!);
+    }
+
+    /// <summary>
+    /// Why <paramref name="name"/> cannot fill <paramref name="kind"/> here (not installed, of another kind, not for this OS, built
+    /// against other contracts), or null when it can. <paramref name="hint"/> turns a name that is not installed and the
+    /// installed names of the kind into a "did you mean" (the config check passes one; <see cref="Get"/> does not).
+    /// </summary>
+    public string? SelectionProblem(PluginKind kind, string name, Func<string, IReadOnlyList<string>, string>? hint = null)
+    {
         var found = Find(kind, name);
         if (found is null)
         {
             var other = Discovered.FirstOrDefault(d => d.Metadata.Name == name);
             if (other is not null)
             {
-                throw new PluginLoadException(
-                    $"plugin '{name}' in {other.Directory} is {PluginKinds.WithArticle(other.Metadata.Kind)} plugin, not {PluginKinds.WithArticle(kind)} plugin");
+                return $"plugin '{name}' in {other.Directory} is {PluginKinds.WithArticle(other.Metadata.Kind)} plugin, not {PluginKinds.WithArticle(kind)} plugin";
             }
             var available = Discovered.Where(d => d.Metadata.Kind == kind).Select(d => d.Metadata.Name).ToList();
-            throw new PluginLoadException(
-                $"no plugin named '{name}' of kind {PluginKinds.Display(kind)} in {Directory}; found: {(available.Count == 0 ? "none" : string.Join(", ", available))}");
+            return $"no plugin named '{name}' of kind {PluginKinds.Display(kind)} in {Directory}; {hint?.Invoke(name, available)}"
+                + $"found: {(available.Count == 0 ? "none" : string.Join(", ", available))}";
         }
         if (!found.Metadata.SupportsCurrentOS())
         {
-            throw new PluginLoadException(
-                $"{found.Describe()} runs on {found.Metadata.SupportedOS}, not on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; choose another {PluginKinds.Display(kind)}");
+            return $"{found.Describe()} runs on {found.Metadata.SupportedOS}, not on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; choose another {PluginKinds.Display(kind)}";
         }
-        return Construct(found);
+        return MeshAbi.IsSupported(found.Metadata.AbiVersion) ? null : $"{found.Describe()} {AbiProblem(found.Metadata.AbiVersion)}";
     }
+
+    /// <summary>
+    /// Every installed plugin this host can load, constructed to read its settings declaration, whatever OS it runs on: what
+    /// <c>innerwarden config docs</c> documents. Plugins built against contracts this host does not support are left out.
+    /// </summary>
+    public IReadOnlyList<LoadedPlugin> ConstructAll() =>
+        [.. Discovered.Where(d => MeshAbi.IsSupported(d.Metadata.AbiVersion)).Select(Construct)];
 
     private static LoadedPlugin Construct(DiscoveredPlugin found)
     {

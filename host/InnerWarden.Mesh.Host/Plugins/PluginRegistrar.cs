@@ -12,8 +12,9 @@ namespace InnerWarden.Mesh.Host.Plugins;
 internal static class PluginRegistrar
 {
     /// <summary>
-    /// Calls each plugin's <see cref="IMeshPlugin.Register"/> with its <see cref="PluginContext"/>. A plugin that throws,
-    /// or that does not register its kind's contract, is a <see cref="PluginLoadException"/>.
+    /// Calls each plugin's <see cref="IMeshPlugin.Register"/> with its <see cref="PluginContext"/>. Settings that do not fit the
+    /// plugin's declaration (the agent's config check reports those first, with their positions; a config built in code meets
+    /// them here), a plugin that throws, or one that does not register its kind's contract, are a <see cref="PluginLoadException"/>.
     /// </summary>
     public static void Register(
         IServiceCollection services,
@@ -27,7 +28,10 @@ internal static class PluginRegistrar
             var before = services.Count(d => d.ServiceType == serviceType);
             try
             {
-                plugin.Entry.Register(services, new PluginContext(plugin.Name, plugin.Directory, settingsFor(plugin.Name), node));
+                var settings = settingsFor(plugin.Name);
+                // No plugin sees a key it did not declare, however the config was made.
+                PluginSettingValues.Parse(plugin.Name, plugin.Entry.Settings ?? [], settings, values => plugin.Entry.CheckSettings(values) ?? []);
+                plugin.Entry.Register(services, new PluginContext(plugin.Name, plugin.Directory, settings, node));
             }
             catch (Exception e)
             {

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using InnerWarden.Mesh.Contracts.Plugins;
 
 namespace InnerWarden.Mesh.Enforcers.Commands;
 
@@ -12,31 +12,34 @@ public sealed record EnforcerSettings(string? NetworkNamespace, TimeSpan Command
     /// <summary>The largest element timeout handed to the kernel: ipset's limit (about 24.8 days), also safe for nft.</summary>
     public static readonly TimeSpan MaxElementTimeout = TimeSpan.FromSeconds(2_147_483);
 
-    /// <summary>Reads the shared settings; a bad value throws <see cref="ArgumentException"/> naming the plugin, the key and the value.</summary>
-    public static EnforcerSettings Parse(string plugin, IReadOnlyDictionary<string, string> settings)
+    /// <summary>The shared keys, part of each command-driven enforcer's declaration (<see cref="IMeshPlugin.Settings"/>).</summary>
+    public static IReadOnlyList<PluginSettingDefinition> Definitions { get; } =
+    [
+        PluginSettingDefinition.Text("netns", null, "run every firewall command inside this network namespace (for the namespace tests and benchmarks; leave unset in production)"),
+        PluginSettingDefinition.WholeNumber("command_timeout_secs", (long)ProcessCommandRunner.DefaultTimeout.TotalSeconds, 1, 3600,
+            "bound on each nft/ipset/iptables run, in seconds"),
+    ];
+
+    /// <summary>The shared rule a plain text cannot declare: a namespace name iproute2 accepts.</summary>
+    public static IReadOnlyList<PluginSettingProblem> Check(PluginSettingValues values)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        string? netns = null;
-        if (settings.TryGetValue("netns", out var ns) && ns.Length > 0)
-        {
-            // Passed as one argument to `ip netns exec`, but keep it to the characters iproute2 accepts in names.
-            if (ns.Length > 64 || !ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            {
-                throw new ArgumentException($"plugin_settings.{plugin}.netns: '{ns}' is not a network namespace name (letters, digits, '-', '_', '.')");
-            }
-            netns = ns;
-        }
-        var timeout = ProcessCommandRunner.DefaultTimeout;
-        if (settings.TryGetValue("command_timeout_secs", out var t))
-        {
-            if (!int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var secs) || secs is < 1 or > 3600)
-            {
-                throw new ArgumentException($"plugin_settings.{plugin}.command_timeout_secs: '{t}' is not a whole number of seconds between 1 and 3600");
-            }
-            timeout = TimeSpan.FromSeconds(secs);
-        }
-        return new EnforcerSettings(netns, timeout);
+        ArgumentNullException.ThrowIfNull(values);
+        // Passed as one argument to `ip netns exec`, but keep it to the characters iproute2 accepts in names.
+        return values.GetText("netns") is { Length: > 0 } ns && (ns.Length > 64 || !ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            ? [new PluginSettingProblem("netns", $"expected a network namespace name (letters, digits, '-', '_', '.'; at most 64), got '{ns}'")]
+            : [];
     }
+
+    /// <summary>Reads the shared settings from values checked against a declaration that includes <see cref="Definitions"/>.</summary>
+    public static EnforcerSettings From(PluginSettingValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new EnforcerSettings(values.GetText("netns") is { Length: > 0 } ns ? ns : null, TimeSpan.FromSeconds(values.GetWholeNumber("command_timeout_secs")));
+    }
+
+    /// <summary>Reads a section that holds only the shared settings; a bad value throws <see cref="ArgumentException"/> naming the plugin, the key and the value.</summary>
+    public static EnforcerSettings Parse(string plugin, IReadOnlyDictionary<string, string> settings) =>
+        From(PluginSettingValues.Parse(plugin, Definitions, settings, Check));
 
     /// <summary>The runner these settings describe.</summary>
     public ICommandRunner CreateRunner() => new ProcessCommandRunner(CommandTimeout, NetworkNamespace);

@@ -150,6 +150,7 @@ public sealed class MeshCliTests : IDisposable
     [Fact]
     public async Task Agent_with_the_mesh_disabled_exits_0_and_says_how_to_enable()
     {
+        _temp.Write("enabled: false\n");
         var run = await CliRun.RunAsync("--config", _temp.Path, "agent");
 
         Assert.Equal(0, run.ExitCode);
@@ -162,6 +163,7 @@ public sealed class MeshCliTests : IDisposable
     [InlineData("blocks")]
     public async Task State_commands_on_a_fresh_node_print_an_empty_json_array(string command)
     {
+        _temp.Write("");
         var dataDir = System.IO.Path.Combine(_temp.Directory, "data");
         var run = await CliRun.RunAsync("--config", _temp.Path, "--data-dir", dataDir, "mesh", command, "--json");
 
@@ -186,6 +188,7 @@ public sealed class MeshCliTests : IDisposable
     [Fact]
     public async Task Identity_command_creates_and_prints_the_node_id_as_json()
     {
+        _temp.Write("");
         var dataDir = System.IO.Path.Combine(_temp.Directory, "data");
         var run = await CliRun.RunAsync("--config", _temp.Path, "--data-dir", dataDir, "mesh", "identity", "--json");
 
@@ -218,6 +221,7 @@ public sealed class MeshCliTests : IDisposable
     [Fact]
     public async Task Report_command_without_a_running_agent_fails_with_a_hint()
     {
+        _temp.Write("");
         var dataDir = System.IO.Path.Combine(_temp.Directory, "data");
         var run = await CliRun.RunAsync("--config", _temp.Path, "--data-dir", dataDir, "mesh", "report", "185.220.1.7", "--detector", "fail2ban_sshd");
 
@@ -228,8 +232,67 @@ public sealed class MeshCliTests : IDisposable
     [Fact]
     public async Task Report_command_with_a_bad_address_is_a_usage_error()
     {
+        _temp.Write("");
         var run = await Mesh("report", "not-an-ip", "--detector", "x");
 
         Assert.Equal(2, run.ExitCode);
+        Assert.Contains("not-an-ip", run.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("agent")]
+    [InlineData("config", "check")]
+    [InlineData("mesh", "status")]
+    [InlineData("mesh", "peers")]
+    [InlineData("mesh", "identity")]
+    public async Task A_missing_config_file_named_by_the_flag_is_an_error_naming_it(params string[] command)
+    {
+        var run = await CliRun.RunAsync(["--config", _temp.Path, .. command]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"innerwarden: {_temp.Path}: config file does not exist (named by --config)", run.Err.Split(';')[0]);
+        Assert.False(File.Exists(_temp.Path));
+    }
+
+    [Fact]
+    public async Task Edits_refuse_a_file_the_agent_would_refuse_and_leave_it_untouched()
+    {
+        const string Typo = "enabled: false\nplugins:\n  detectors: [sshd]\nplugin_settings:\n  sshd:\n    max_failure: 3\n";
+        _temp.Write(Typo);
+
+        var enable = await Mesh("enable");
+        var addPeer = await Mesh("add-peer", "https://b.example:8790");
+
+        Assert.Equal((2, 2), (enable.ExitCode, addPeer.ExitCode));
+        Assert.Contains($"innerwarden: {_temp.Path}:6:5: plugin_settings.sshd.max_failure: unknown setting; did you mean max_failures?", enable.Err, StringComparison.Ordinal);
+        Assert.Equal(Typo, _temp.Read());
+    }
+
+    [Fact]
+    public async Task Config_check_reports_every_error_with_its_position_then_the_count()
+    {
+        _temp.Write("poll_secs: 0\nplugins:\n  enforcer: nftable\nplugin_settings:\n  bayesian: {initial: 0.2}\n");
+
+        var run = await CliRun.RunAsync("--config", _temp.Path, "config", "check");
+
+        Assert.Equal(2, run.ExitCode);
+        var lines = run.Err.TrimEnd().Split('\n');
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith($"innerwarden: {_temp.Path}:1:12: poll_secs: expected a number from 1 to 86400, got 0", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"innerwarden: {_temp.Path}:3:13: plugins.enforcer: no plugin named 'nftable'", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith($"innerwarden: {_temp.Path}:5:3: plugin_settings.bayesian: the bayesian plugin is not selected (plugins.trust is tit-for-tat)", lines[2], StringComparison.Ordinal);
+        Assert.Equal($"innerwarden: 3 errors in {_temp.Path}", lines[3]);
+        Assert.Empty(run.Out);
+    }
+
+    [Fact]
+    public async Task Config_check_of_a_good_file_summarises_the_selection()
+    {
+        _temp.Write("enabled: true\nplugins:\n  detectors: [sshd]\nplugin_settings:\n  sshd: {max_failures: 3}\n");
+
+        var run = await CliRun.RunAsync("--config", _temp.Path, "config", "check");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal($"{_temp.Path}: ok; mesh enabled; transport http, trust tit-for-tat, staging threshold, enforcer auto, detectors: sshd\n", run.Out);
     }
 }

@@ -136,7 +136,9 @@ public sealed class MeshConfigLoaderTests
     [InlineData("plugins:\n  enforcer: nftables\n  firewall: x\n", 3, 3, "plugins.firewall", "unknown key")]
     [InlineData("plugins:\n  detectors: [sshd, sshd]\n", 2, 21, "plugins.detectors[1]", "detector 'sshd' is listed twice")]
     [InlineData("plugin_settings:\n  sshd: [a]\n", 2, 9, "plugin_settings.sshd", "expected a mapping, got a list")]
-    [InlineData("plugin_settings:\n  sshd:\n    nested: {a: 1}\n", 3, 13, "plugin_settings.sshd.nested", "expected a single value, got a mapping")]
+    [InlineData("plugin_settings:\n  sshd:\n    nested: {a: 1}\n", 3, 13, "plugin_settings.sshd.nested", "expected a single value or a list, got a mapping")]
+    [InlineData("plugin_settings:\n  nats:\n    servers: [\"a,b\"]\n", 3, 15, "plugin_settings.nats.servers[0]", "a list item may not contain ','")]
+    [InlineData("max_stagged: 5\n", 1, 1, "max_stagged", "unknown key; did you mean max_staged? expected one of: enabled,")]
     [InlineData("- just\n- a list\n", 1, 1, "", "expected a mapping of keys at the top level, got a list")]
     [InlineData("log_level: chatty\n", 1, 12, "log_level", "expected one of: trace, debug, information, warning, error, critical, got 'chatty'")]
     public void Bad_config_names_file_line_column_and_key(string yaml, int line, int column, string key, string problem)
@@ -147,6 +149,64 @@ public sealed class MeshConfigLoaderTests
         Assert.Contains(problem, e.Problem, StringComparison.Ordinal);
         var where = key.Length == 0 ? "" : key + ": ";
         Assert.StartsWith($"/etc/innerwarden/mesh.yaml:{line}:{column}: {where}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_error_of_the_file_is_reported_in_file_order_before_it_is_refused()
+    {
+        var e = Bad("""
+            poll_secs: soon
+            enabled: maybe
+            peers:
+              - endpoint: ftp://a.example
+              - label: no-endpoint
+            max_stagged: 5
+            metrics:
+              bind: nowhere
+            log_level: chatty
+            """);
+
+        Assert.Equal(
+            ["poll_secs", "enabled", "peers[0].endpoint", "peers[1].endpoint", "max_stagged", "metrics.bind", "log_level"],
+            e.Errors.Select(x => x.Key));
+        Assert.Equal([1L, 2, 4, 5, 6, 8, 9], e.Errors.Select(x => x.Line));
+        Assert.Equal(7, e.Message.Split('\n').Length);
+        Assert.All(e.Errors, x => Assert.StartsWith($"/etc/innerwarden/mesh.yaml:{x.Line}:{x.Column}: {x.Key}: ", x.ToString(), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--config")]
+    [InlineData("$INNERWARDEN_CONFIG")]
+    public void A_missing_file_named_explicitly_is_an_error_naming_the_path_and_who_named_it(string givenBy)
+    {
+        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "mesh.yaml");
+        var location = givenBy == "--config"
+            ? ConfigLocation.Resolve(path, null, _ => null)
+            : ConfigLocation.Resolve(null, null, name => name == ConfigLocation.ConfigVariable ? path : null);
+
+        var e = Assert.Throws<ConfigException>(() => MeshConfigLoader.Read(location).OrThrow());
+
+        Assert.Equal((path, 0L), (e.File, e.Line));
+        Assert.StartsWith($"{path}: config file does not exist (named by {givenBy})", e.Message, StringComparison.Ordinal);
+        Assert.Same(MeshConfig.Default, MeshConfigLoader.Read(ConfigLocation.Resolve(null, null, _ => null) with { ConfigPath = path }).OrThrow());
+    }
+
+    [Fact]
+    public void The_packaged_mesh_yaml_shows_the_real_default_of_every_top_level_value()
+    {
+        // Uncomment every commented top-level `#key: value` line (one value each): the result must parse to the defaults.
+        var lines = File.ReadAllLines(Path.Combine(RepoRoot(), "packaging", "mesh.yaml"));
+        var uncommented = lines
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^#[a-z_]+: .+$"))
+            .Select(l => l[1..])
+            .ToList();
+        var config = MeshConfigLoader.Parse(string.Join('\n', uncommented), "mesh.yaml");
+
+        Assert.Contains("poll_secs: 30", uncommented);
+        // data_dir shows the directory used when the key is absent.
+        Assert.Equal(MeshConfig.DefaultDataDirectory, config.DataDirectory);
+        Assert.Equal(MeshConfig.Default with { PluginSettings = config.PluginSettings, Metrics = config.Metrics }, config with { DataDirectory = null });
+        Assert.Equal(new InnerWarden.Mesh.Host.Metrics.MetricsOptions(), config.Metrics);
     }
 
     [Fact]

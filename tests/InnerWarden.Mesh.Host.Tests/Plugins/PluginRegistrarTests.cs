@@ -14,10 +14,11 @@ public sealed class PluginRegistrarTests
 {
     private static readonly NodeSettings Node = MeshConfig.Default.ToNodeSettings("/data");
 
-    private static LoadedPlugin Plugin(PluginKind kind, string name, Action<IServiceCollection, PluginContext> register)
+    private static LoadedPlugin Plugin(PluginKind kind, string name, Action<IServiceCollection, PluginContext> register, params PluginSettingDefinition[] settings)
     {
         var entry = new Mock<IMeshPlugin>();
         entry.Setup(e => e.Register(It.IsAny<IServiceCollection>(), It.IsAny<PluginContext>())).Callback(register);
+        entry.Setup(e => e.Settings).Returns(settings);
         return new LoadedPlugin(new PluginMetadata { Kind = kind, Name = name, Version = "1" }, $"/plugins/{name}", entry.Object);
     }
 
@@ -33,7 +34,8 @@ public sealed class PluginRegistrarTests
     {
         PluginContext? seen = null;
         var plugins = Core();
-        plugins.Add(Plugin(PluginKind.Detector, "sshd", (s, c) => { seen = c; s.AddSingleton(Mock.Of<IDetectionSource>()); }));
+        plugins.Add(Plugin(PluginKind.Detector, "sshd", (s, c) => { seen = c; s.AddSingleton(Mock.Of<IDetectionSource>()); },
+            PluginSettingDefinition.FilePath("log_path", null, "the log")));
         var settings = new Dictionary<string, string> { ["log_path"] = "/var/log/auth.log" };
 
         PluginRegistrar.Register(new ServiceCollection(), plugins, Node, name => name == "sshd" ? settings : new Dictionary<string, string>());
@@ -66,6 +68,22 @@ public sealed class PluginRegistrarTests
         var e = Assert.Throws<PluginLoadException>(() => PluginRegistrar.Register(new ServiceCollection(), plugins, Node, _ => new Dictionary<string, string>()));
 
         Assert.Equal("trust 'grumpy' (/plugins/grumpy) failed to register: InvalidOperationException: no", e.Message);
+    }
+
+    [Fact]
+    public void A_setting_the_plugin_does_not_declare_stops_registration_before_the_plugin_sees_it()
+    {
+        var registered = false;
+        var plugins = new List<LoadedPlugin>
+        {
+            Plugin(PluginKind.Detector, "sshd", (s, _) => registered = true, PluginSettingDefinition.WholeNumber("max_failures", 5, 1, 256, "failures")),
+        };
+        var settings = new Dictionary<string, string> { ["max_failure"] = "3" };
+
+        var e = Assert.Throws<PluginLoadException>(() => PluginRegistrar.Register(new ServiceCollection(), plugins, Node, _ => settings));
+
+        Assert.False(registered);
+        Assert.Equal("detector 'sshd' (/plugins/sshd) failed to register: ArgumentException: plugin_settings.sshd.max_failure: unknown setting; expected one of: max_failures", e.Message);
     }
 
     [Fact]

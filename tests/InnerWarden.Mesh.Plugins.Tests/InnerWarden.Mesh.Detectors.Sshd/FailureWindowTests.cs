@@ -201,7 +201,7 @@ public sealed class FailureWindowTests
     [InlineData("0")]
     public void Bad_base_confidence_names_the_setting(string text)
     {
-        var e = Assert.Throws<FormatException>(() => SshdOptions.Parse(new Dictionary<string, string> { ["base_confidence"] = text, ["log_path"] = "/x" }));
-        Assert.Contains("plugin_settings.sshd.base_confidence: '" + text + "'", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<ArgumentException>(() => SshdOptions.Parse(new Dictionary<string, string> { ["base_confidence"] = text, ["log_path"] = "/x" }));
+        Assert.Equal($"plugin_settings.sshd.base_confidence: expected a number from 0.05 to 0.99, got '{text}'", e.Message);
     }
 }

@@ -40,7 +40,7 @@ public sealed class SshdDetectionSourceTests : IDisposable
     [InlineData("start_at", "middle")]
     public void Bad_setting_is_rejected_naming_the_key_and_value(string key, string value)
     {
-        var ex = Assert.Throws<FormatException>(() => SshdOptions.Parse(new Dictionary<string, string> { [key] = value }));
+        var ex = Assert.Throws<ArgumentException>(() => SshdOptions.Parse(new Dictionary<string, string> { [key] = value }));
         Assert.Contains($"sshd.{key}", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", ex.Message, StringComparison.Ordinal);
     }

@@ -495,7 +495,8 @@ public sealed class ThresholdStagingPoolTests
     {
         var error = Assert.Throws<ArgumentException>(() => Pool(settings: new() { [key] = value }));
 
-        Assert.Contains($"plugin_settings.threshold.{key}: '{value}'", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"plugin_settings.threshold.{key}: expected a ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($", got '{value}'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -505,8 +506,8 @@ public sealed class ThresholdStagingPoolTests
         var unknown = Assert.Throws<ArgumentException>(() => Pool(settings: new() { ["block_ful_at"] = "0.9" }));
         var bound = Assert.Throws<ArgumentException>(() => Pool(maxStaged: 0));
 
-        Assert.Contains("0.3, 0.9, 0.8", crossing.Message, StringComparison.Ordinal);
-        Assert.Contains("plugin_settings.threshold.block_ful_at", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal("plugin_settings.threshold.block_short_at: thresholds must satisfy watchlist_at <= block_short_at <= block_full_at, got 0.3, 0.9, 0.8", crossing.Message);
+        Assert.StartsWith("plugin_settings.threshold.block_ful_at: unknown setting; expected one of: watchlist_at, block_short_at, block_full_at,", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("max_staged: '0'", bound.Message, StringComparison.Ordinal);
     }
 

@@ -41,7 +41,7 @@ public sealed class NatsTransportOptionsTests
             ["catch_up"] = "false",
             ["nkey_seed_file"] = seed.Path,
             ["tls_ca"] = ca.Path,
-            ["randomize_servers"] = "no",
+            ["randomize_servers"] = "false",
             ["timeout_ms"] = "750",
             ["outbox_capacity"] = "7",
         });
@@ -53,31 +53,32 @@ public sealed class NatsTransportOptionsTests
     }
 
     [Theory]
-    [InlineData("servers", "http://nats1:4222", "plugin_settings.nats.servers: 'http://nats1:4222' must be a nats://host:port or tls://host:port URL")]
-    [InlineData("servers", "nats1:4222", "plugin_settings.nats.servers: 'nats1:4222' must be a nats://")]
-    [InlineData("servers", "nats://nats1", "plugin_settings.nats.servers: 'nats://nats1' must name a port")]
-    [InlineData("servers", "nats://nats1:4222/x", "plugin_settings.nats.servers: 'nats://nats1:4222/x' must be only scheme, host and port")]
-    [InlineData("servers", "nats://alice:secret@nats1:4222", "plugin_settings.nats.servers: 'nats://***@nats1:4222' carries credentials")]
-    [InlineData("servers", " , ", "plugin_settings.nats.servers: ' , ' must list at least one server")]
+    [InlineData("servers", "http://nats1:4222", "plugin_settings.nats.servers[0]: expected a URL (nats://, tls://), got 'http://nats1:4222'")]
+    [InlineData("servers", "nats1:4222", "plugin_settings.nats.servers[0]: expected a URL (nats://, tls://), got 'nats1:4222'")]
+    [InlineData("servers", "nats://nats1:4222,nats://nats2", "plugin_settings.nats.servers[1]: 'nats://nats2' must name a port")]
+    [InlineData("servers", "nats://nats1:4222/x", "plugin_settings.nats.servers[0]: 'nats://nats1:4222/x' must be only scheme, host and port")]
+    [InlineData("servers", "nats://alice:secret@nats1:4222", "plugin_settings.nats.servers[0]: 'nats://***@nats1:4222' carries credentials")]
+    [InlineData("servers", " , ", "plugin_settings.nats.servers: missing; the NATS servers to connect to are required")]
     [InlineData("subject", "innerwarden.*.signals", "plugin_settings.nats.subject: 'innerwarden.*.signals' must be a NATS subject without wildcards")]
     [InlineData("subject", "innerwarden..signals", "plugin_settings.nats.subject: 'innerwarden..signals' must be a NATS subject")]
     [InlineData("subject", "inner warden", "plugin_settings.nats.subject: 'inner warden' must be a NATS subject")]
     [InlineData("subject", "mesh.>", "plugin_settings.nats.subject: 'mesh.>' must be a NATS subject")]
     [InlineData("stream", "MESH.SIGNALS", "plugin_settings.nats.stream: 'MESH.SIGNALS' must be 1 - 64 letters, digits")]
     [InlineData("stream", "", "plugin_settings.nats.stream: '' must be 1 - 64")]
-    [InlineData("replicas", "0", "plugin_settings.nats.replicas: '0' must be a whole number from 1 to 5")]
-    [InlineData("replicas", "7", "plugin_settings.nats.replicas: '7' must be a whole number from 1 to 5")]
+    [InlineData("replicas", "0", "plugin_settings.nats.replicas: expected a whole number from 1 to 5, got '0'")]
+    [InlineData("replicas", "7", "plugin_settings.nats.replicas: expected a whole number from 1 to 5, got '7'")]
     [InlineData("domain", "hub.one", "plugin_settings.nats.domain: 'hub.one' must be 1 - 64 letters, digits")]
-    [InlineData("catch_up", "sometimes", "plugin_settings.nats.catch_up: 'sometimes' must be true or false")]
+    [InlineData("catch_up", "sometimes", "plugin_settings.nats.catch_up: expected true or false, got 'sometimes'")]
     [InlineData("creds_file", "/nonexistent/nats.creds", "plugin_settings.nats.creds_file: '/nonexistent/nats.creds' cannot be read")]
     [InlineData("nkey_seed_file", "/nonexistent/seed", "plugin_settings.nats.nkey_seed_file: '/nonexistent/seed' cannot be read")]
     [InlineData("tls_ca", "/nonexistent/ca.pem", "plugin_settings.nats.tls_ca: '/nonexistent/ca.pem' cannot be read")]
-    [InlineData("tls_ca", " ", "plugin_settings.nats.tls_ca: ' ' must be a file path")]
+    [InlineData("tls_ca", " ", "plugin_settings.nats.tls_ca: expected an absolute path, got ''")]
+    [InlineData("tls_ca", "ca.pem", "plugin_settings.nats.tls_ca: expected an absolute path, got 'ca.pem'")]
     [InlineData("user", "", "plugin_settings.nats.user: '' must be a user name")]
-    [InlineData("randomize_servers", "2", "plugin_settings.nats.randomize_servers: '2' must be true or false")]
-    [InlineData("timeout_ms", "10", "plugin_settings.nats.timeout_ms: '10' must be a whole number from 100")]
-    [InlineData("outbox_capacity", "many", "plugin_settings.nats.outbox_capacity: 'many' must be a whole number")]
-    [InlineData("server", "nats://nats1:4222", "plugin_settings.nats.server: 'nats://nats1:4222' is not a setting of the nats transport (known: servers,")]
+    [InlineData("randomize_servers", "2", "plugin_settings.nats.randomize_servers: expected true or false, got '2'")]
+    [InlineData("timeout_ms", "10", "plugin_settings.nats.timeout_ms: expected a whole number from 100 to 600000, got '10'")]
+    [InlineData("outbox_capacity", "many", "plugin_settings.nats.outbox_capacity: expected a whole number from 0 to 10000000, got 'many'")]
+    [InlineData("server", "nats://nats1:4222", "plugin_settings.nats.server: unknown setting; expected one of: servers,")]
     public void Bad_setting_is_an_error_naming_the_key_and_value(string key, string value, string expected)
     {
         var settings = new Dictionary<string, string> { ["servers"] = "nats://nats1:4222", [key] = value };
@@ -126,7 +127,7 @@ public sealed class NatsTransportOptionsTests
     {
         var error = Assert.Throws<ArgumentException>(() => NatsTransportOptions.FromSettings(new Dictionary<string, string> { ["catch_up"] = "true" }));
 
-        Assert.StartsWith("plugin_settings.nats.servers is required", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("plugin_settings.nats.servers: missing; the NATS servers to connect to are required", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,8 +146,8 @@ public sealed class NatsTransportOptionsTests
     }
 
     [Theory]
-    [InlineData("user", "node", "plugin_settings.nats.user 'node' is set without password")]
-    [InlineData("password", "secret", "plugin_settings.nats.password is set without user")]
+    [InlineData("user", "node", "plugin_settings.nats.user: 'node' is set without password")]
+    [InlineData("password", "secret", "plugin_settings.nats.password: is set without user")]
     public void User_and_password_go_together(string key, string value, string expected)
     {
         var error = Assert.Throws<ArgumentException>(() => NatsTransportOptions.FromSettings(new Dictionary<string, string>

@@ -50,6 +50,6 @@ public sealed class NatsTransportPluginTests
         var error = Assert.Throws<ArgumentException>(() => new NatsTransportPlugin().Register(new ServiceCollection(),
             new PluginContext("nats", ".", new Dictionary<string, string> { ["servers"] = "nats://nats1:4222", ["replicas"] = "three" }, node)));
 
-        Assert.Equal("plugin_settings.nats.replicas: 'three' must be a whole number from 1 to 5", error.Message);
+        Assert.Equal("plugin_settings.nats.replicas: expected a whole number from 1 to 5, got 'three'", error.Message);
     }
 }
