@@ -4,8 +4,8 @@
 #   install` the template from it -> `dotnet new innerwarden-plugin --kind K` for every kind in a temp dir outside
 #   the repository, with a nuget.config there naming the folder feed beside the machine's own feeds -> build and
 #   run each generated test project -> publish the trust plugin into a published host's plugins/, select it
-#   (`plugins.trust`), run two nodes on loopback and show node B weighing node A's signal by it (the template's
-#   fixed trust 0.75: score 0.75 for confidence 1.0, where the default tit-for-tat would give an unknown
+#   (`plugins.trust`, with its declared setting `trust: 0.7`), run two nodes on loopback and show node B weighing
+#   node A's signal by it (score 0.7 for confidence 1.0, where the default tit-for-tat would give an unknown
 #   signer 0.1).
 # Usage: packaging/test-plugin-template.sh    PUBLISH_DIR=DIR reuses `dotnet publish host/InnerWarden.Mesh.Host`
 # Prints PASS:/FAIL: lines and ends with "N passed, N failed".
@@ -131,6 +131,9 @@ bind: "127.0.0.1:0"
 plugins:
   trust: acme.trustplugin
   enforcer: log-only
+plugin_settings:
+  acme.trustplugin:
+    trust: 0.7
 YAML
 "$iw" agent --config "$work/b/mesh.yaml" --data-dir "$work/b" >"$work/b/agent.log" 2>&1 &
 pids+=($!)
@@ -176,8 +179,8 @@ if [ -n "$line" ]; then
 else
   cat "$work/b/agent.log"; fail "node B's audit log holds node A's signal"
 fi
-check "node B weighed it by the plugin: score 0.75 = fixed trust 0.75 x confidence 1.0 (tit-for-tat: 0.1)" \
-  test "$(jq -r .score <<<"${line:-{\}}")" = 0.75
-check "and staged it as a short block (0.6 <= 0.75 < 0.8)" test "$(jq -r .action <<<"${line:-{\}}")" = blocked_short_ttl
+check "node B weighed it by the plugin: score 0.7 = its setting trust: 0.7 x confidence 1.0 (tit-for-tat: 0.1)" \
+  test "$(jq -r .score <<<"${line:-{\}}")" = 0.7
+check "and staged it as a short block (0.6 <= 0.7 < 0.8)" test "$(jq -r .action <<<"${line:-{\}}")" = blocked_short_ttl
 
 finish

@@ -1,4 +1,3 @@
-using System.Globalization;
 using InnerWarden.Mesh.Contracts.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 #if (IsTrust)
@@ -36,68 +35,60 @@ namespace MyPlugin;
 #endif
 public sealed class PluginEntry : IMeshPlugin
 {
+    /// <summary>
+    /// Every key of plugin_settings.myplugin, declared: the host refuses any other key and any value that does not fit,
+    /// with the config file's line and column, before <see cref="Register"/> runs.
+    /// </summary>
+#if (IsTrust)
+    public IReadOnlyList<PluginSettingDefinition> Settings { get; } =
+    [
+        PluginSettingDefinition.Number("trust", FixedTrustPolicy.DefaultTrust, 0, 1, "trust given to every identity"),
+    ];
+#elif (IsStaging)
+    public IReadOnlyList<PluginSettingDefinition> Settings { get; } =
+    [
+        PluginSettingDefinition.Number("block_at", 0.5, 0, 1, "lowest weighted score that blocks"),
+        PluginSettingDefinition.WholeNumber("ttl_secs", 3600, 1, 30 * 86400, "how long a block lasts unless confirmed"),
+    ];
+#elif (IsEnforcer)
+    public IReadOnlyList<PluginSettingDefinition> Settings { get; } = [];
+#elif (IsDetector)
+    public IReadOnlyList<PluginSettingDefinition> Settings { get; } =
+    [
+        PluginSettingDefinition.FilePath("path", null, "the file addresses are appended to, one per line (required)"),
+        PluginSettingDefinition.Number("confidence", 0.9, 0, 1, "confidence of each detection"),
+    ];
+#elif (IsTransport)
+    public IReadOnlyList<PluginSettingDefinition> Settings { get; } =
+    [
+        PluginSettingDefinition.FilePath("directory", null, "the shared directory (default <data_dir>/myplugin)"),
+    ];
+#endif
+
     /// <inheritdoc />
     public void Register(IServiceCollection services, PluginContext context)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(context);
+        // The same definitions read the values (the host has checked them already; a test calling Register directly
+        // gets the same errors).
+        var values = PluginSettingValues.Parse(context.Name, Settings, context.Settings);
 #if (IsTrust)
-        Settings.OnlyKnown(context, "trust");
-        var trust = Settings.Number(context, "trust", FixedTrustPolicy.DefaultTrust, 0, 1);
-        services.AddSingleton<ITrustPolicy>(new FixedTrustPolicy(trust));
+        services.AddSingleton<ITrustPolicy>(new FixedTrustPolicy(values.GetNumber("trust")));
 #elif (IsStaging)
-        Settings.OnlyKnown(context, "block_at", "ttl_secs");
-        var blockAt = Settings.Number(context, "block_at", 0.5, 0, 1);
-        var ttl = TimeSpan.FromSeconds(Settings.Number(context, "ttl_secs", 3600, 1, 30 * 86400));
-        services.AddSingleton<IStagingPool>(new SingleBandStagingPool(blockAt, ttl));
+        services.AddSingleton<IStagingPool>(new SingleBandStagingPool(values.GetNumber("block_at"), TimeSpan.FromSeconds(values.GetWholeNumber("ttl_secs"))));
 #elif (IsEnforcer)
-        Settings.OnlyKnown(context);
+        _ = values;
         services.AddSingleton<IFirewallEnforcer>(sp => new MemoryEnforcer(
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MemoryEnforcer>>()));
 #elif (IsDetector)
-        Settings.OnlyKnown(context, "path", "confidence");
-        var path = context.Settings.TryGetValue("path", out var p) && p.Length > 0
-            ? p
-            : throw new ArgumentException($"plugin_settings.{context.Name}.path: required (the file to read addresses from)", nameof(context));
-        var confidence = (float)Settings.Number(context, "confidence", 0.9, 0, 1);
+        var path = values.GetText("path")
+            ?? throw new ArgumentException($"plugin_settings.{context.Name}.path: required (the file to read addresses from)", nameof(context));
+        var confidence = (float)values.GetNumber("confidence");
         services.AddSingleton<IDetectionSource>(sp => new FileDetectionSource(path, confidence, sp.GetRequiredService<TimeProvider>()));
 #elif (IsTransport)
-        Settings.OnlyKnown(context, "directory");
-        var directory = context.Settings.TryGetValue("directory", out var d) && d.Length > 0
-            ? d
-            : Path.Combine(context.Node.DataDirectory, "myplugin");
+        var directory = values.GetText("directory") ?? Path.Combine(context.Node.DataDirectory, "myplugin");
         services.AddSingleton<IMeshTransport>(new DirectoryTransport(directory));
 #endif
-    }
-}
-
-/// <summary>Reads plugin_settings values; an unknown key or a bad value throws naming it.</summary>
-internal static class Settings
-{
-    public static void OnlyKnown(PluginContext context, params string[] known)
-    {
-        foreach (var name in context.Settings.Keys)
-        {
-            if (!known.Contains(name))
-            {
-                var expected = known.Length == 0 ? "this plugin has no settings" : "known: " + string.Join(", ", known);
-                throw new ArgumentException($"plugin_settings.{context.Name}.{name}: unknown setting ({expected})", nameof(context));
-            }
-        }
-    }
-
-    public static double Number(PluginContext context, string key, double fallback, double min, double max)
-    {
-        if (!context.Settings.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            throw new ArgumentException(
-                $"plugin_settings.{context.Name}.{key}: '{text}' is not a number in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]",
-                nameof(context));
-        }
-        return value;
     }
 }
