@@ -11,8 +11,11 @@
 #                    instead of publishing from this checkout
 #   --destdir DIR    install under DIR (same as DESTDIR=DIR; --prefix DIR is accepted as an alias): for
 #                    packaging and tests. No user is created, nothing is chowned, systemctl is not run.
-#   --uninstall      remove the binaries, the link and the unit; keeps /etc/innerwarden and /var/lib/innerwarden
+#   --uninstall      stop and disable the service, remove the firewall state the enforcers left in the kernel
+#                    (nftables table inet innerwarden_mesh, ipsets innerwarden-mesh-v4/-v6 and the rules using
+#                    them), the binaries, the link and the unit; keeps /etc/innerwarden and /var/lib/innerwarden
 #   --purge          with --uninstall: also remove the config, the data (identity!) and the user
+# Where systemd runs, the unit is enabled (starts at boot) but not started: enable the mesh first.
 # Running it again is safe: it converges on the same result and leaves an existing config alone.
 set -euo pipefail
 
@@ -35,7 +38,7 @@ while [ $# -gt 0 ]; do
     --destdir=*|--prefix=*) root="${1#*=}"; shift ;;
     --uninstall) uninstall=1; shift ;;
     --purge) purge=1; shift ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -n 's/^# \{0,1\}//p'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -65,6 +68,10 @@ systemd_running() { [ "$system" = 1 ] && [ -d /run/systemd/system ] && command -
 if [ "$uninstall" = 1 ]; then
   if systemd_running; then
     systemctl disable --now innerwarden-agent.service >/dev/null 2>&1 || true
+  fi
+  # The kernel is the real system's only: a DESTDIR uninstall leaves it alone.
+  if [ "$system" = 1 ]; then
+    "$here/remove-kernel-state.sh" --config "$etc/mesh.yaml"
   fi
   rm -rf "$lib"
   if [ -L "$link" ] || [ -e "$link" ]; then rm -f "$link"; fi
@@ -158,13 +165,15 @@ if ! cmp -s "$here/systemd/innerwarden-agent.service" "$unit"; then
 fi
 if systemd_running; then
   systemctl daemon-reload
+  systemctl enable innerwarden-agent.service >/dev/null 2>&1
+  say "enabled innerwarden-agent.service (starts at boot; not started now)"
 fi
 
 cat <<'NEXT'
 
 InnerWarden.Mesh is installed. Next steps:
 
-innerwarden mesh enable
-innerwarden mesh add-peer https://other-server:8790
+sudo innerwarden mesh enable
+sudo innerwarden mesh add-peer https://other-server:8790
 sudo systemctl restart innerwarden-agent
 NEXT

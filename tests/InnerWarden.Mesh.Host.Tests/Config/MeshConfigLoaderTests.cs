@@ -99,7 +99,7 @@ public sealed class MeshConfigLoaderTests
     [Fact]
     public void The_packaged_mesh_yaml_parses_to_the_defaults_and_shows_every_top_level_key()
     {
-        var path = Path.Combine(RepoRoot(), "packaging", "mesh.yaml");
+        var path = PackagedConfigPath();
         var text = File.ReadAllText(path);
 
         var config = MeshConfigLoader.Parse(text, path);
@@ -110,8 +110,9 @@ public sealed class MeshConfigLoaderTests
         Assert.All(MeshConfigLoader.TopLevelKeys, key => Assert.Matches($"(?m)^#?{key}:", text));
     }
 
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+    // packaging/mesh.yaml, copied into the test output by the project file: a CI build maps source paths to /_/, so a
+    // test cannot find the repository from its own [CallerFilePath].
+    private static string PackagedConfigPath() => Path.Combine(AppContext.BaseDirectory, "packaging", "mesh.yaml");
 
     [Theory]
     [InlineData("", LogLevel.Information)]
@@ -196,7 +197,7 @@ public sealed class MeshConfigLoaderTests
     public void The_packaged_mesh_yaml_shows_the_real_default_of_every_top_level_value()
     {
         // Uncomment every commented top-level `#key: value` line (one value each): the result must parse to the defaults.
-        var lines = File.ReadAllLines(Path.Combine(RepoRoot(), "packaging", "mesh.yaml"));
+        var lines = File.ReadAllLines(PackagedConfigPath());
         var uncommented = lines
             .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^#[a-z_]+: .+$"))
             .Select(l => l[1..])

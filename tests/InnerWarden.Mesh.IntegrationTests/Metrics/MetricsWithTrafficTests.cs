@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.IntegrationTests.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,17 +18,10 @@ public sealed class MetricsWithTrafficTests
         await using var server = new MetricsServer(new MetricsOptions(true, "127.0.0.1:0"), metrics, NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
         var a = mesh["A"];
-        var b = mesh["B"];
 
         var before = await ScrapeAsync(mesh.Http, server.Address!);
 
-        await a.Node.HandleLocalDetectionAsync(new Detection(IPAddress.Parse("185.220.1.7"), "ssh_bruteforce", 0.92f, "x", DateTimeOffset.UtcNow), CancellationToken.None);
-        await TestMesh.WaitUntilAsync(() => b.Node.Snapshot().Staged.Count == 1, "B stages A's signal");
-        var (status, _) = await mesh.PostAsync(b, TestMesh.Sign(a.Composed.Parts.Identity, "10.1.2.3"));
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        await b.Node.HandleLocalDetectionAsync(new Detection(IPAddress.Parse("185.220.1.9"), "port_scan", 0.9f, "y", DateTimeOffset.UtcNow), CancellationToken.None);
-        await b.Node.FlushAsync();
-        await a.Node.FlushAsync();
+        await MetricsTraffic.SendAsync(mesh);
 
         var after = await ScrapeAsync(mesh.Http, server.Address!);
 
