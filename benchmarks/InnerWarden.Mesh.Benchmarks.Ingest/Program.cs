@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using InnerWarden.Mesh.Benchmarks.Ingest;
 using InnerWarden.Mesh.Detectors.Sshd.Counting;
-using InnerWarden.Mesh.Detectors.Sshd.Files;
+using InnerWarden.Mesh.Detectors.Files;
 using InnerWarden.Mesh.Detectors.Sshd.Parsing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// sshd log ingest: dotnet run -c Release --project benchmarks/InnerWarden.Mesh.Benchmarks.Ingest -- --lines 2000000
+// sshd log ingest: dotnet run -c Release --project benchmarks/InnerWarden.Mesh.Benchmarks.Ingest -- [--lines 2000000 | --file PATH]
 var lineCount = 2_000_000;
+string? existingLog = null;
+const string Usage = "usage: [--lines N (positive whole number) | --file PATH (an existing log to read)]";
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--lines" && i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0)
@@ -15,9 +17,18 @@ for (var i = 0; i < args.Length; i++)
         lineCount = n;
         i++;
     }
+    else if (args[i] == "--file" && i + 1 < args.Length)
+    {
+        existingLog = args[++i];
+        if (!File.Exists(existingLog))
+        {
+            Console.Error.WriteLine($"--file {existingLog}: no such file");
+            return 2;
+        }
+    }
     else
     {
-        Console.Error.WriteLine($"usage: --lines N (positive whole number); got '{args[i]}'");
+        Console.Error.WriteLine($"{Usage}; got '{args[i]}'");
         return 2;
     }
 }
@@ -25,11 +36,21 @@ for (var i = 0; i < args.Length; i++)
 var dir = Directory.CreateTempSubdirectory("iw-ingest-").FullName;
 try
 {
-    var path = Path.Combine(dir, "auth.log");
-    AuthLogGenerator.Write(path, lineCount);
+    var path = existingLog ?? Path.Combine(dir, "auth.log");
+    if (existingLog is null)
+    {
+        AuthLogGenerator.Write(path, lineCount);
+    }
     var size = new FileInfo(path).Length;
     var lines = File.ReadAllLines(path);
-    Console.WriteLine($"sshd ingest benchmark: {lineCount:N0} generated lines, {size / 1048576.0:F1} MiB, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+    lineCount = lines.Length;
+    if (lineCount == 0)
+    {
+        Console.Error.WriteLine($"--file {path}: the file holds no lines");
+        return 2;
+    }
+    var what = existingLog is null ? "generated lines" : $"lines of {existingLog}";
+    Console.WriteLine($"sshd ingest benchmark: {lineCount:N0} {what}, {size / 1048576.0:F1} MiB, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
     // Warm up the JIT on a slice so the first measured run is not the tier-0 one.
     Measure(lines.AsSpan(0, Math.Min(lines.Length, 50_000)).ToArray(), ParseOnly);

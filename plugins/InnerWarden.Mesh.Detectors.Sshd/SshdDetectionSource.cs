@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Detectors.Sshd.Counting;
-using InnerWarden.Mesh.Detectors.Sshd.Files;
+using InnerWarden.Mesh.Detectors.Files;
 using InnerWarden.Mesh.Detectors.Sshd.Following;
 using InnerWarden.Mesh.Detectors.Sshd.Parsing;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using InnerWarden.Mesh.Contracts.Detections;
-using InnerWarden.Mesh.Detectors.LocalReport.Files;
+using InnerWarden.Mesh.Detectors.Files;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Detectors.LocalReport.Reports;

@@ -35,7 +35,8 @@ internal static class SshdLineParser
             return false;
         }
         var message = StripSyslogHeader(line);
-        if (message.StartsWith("error: ", StringComparison.Ordinal))
+        // sshd's level prefix: "error: " on several failures, "fatal: " on the pre-9.8 login grace timeout.
+        if (message.StartsWith("error: ", StringComparison.Ordinal) || message.StartsWith("fatal: ", StringComparison.Ordinal))
         {
             message = message[7..];
         }
@@ -56,7 +57,7 @@ internal static class SshdLineParser
             'b' => ParsePrefixedIpPort(message, "banner exchange: Connection from ", SshdEventKind.ConnectionFailure, out result),
             'P' => ParsePam(message, out result),
             'p' => ParsePamUnix(message, out result),
-            'T' => ParsePrefixedIpPort(message, "Timeout before authentication for ", SshdEventKind.ConnectionFailure, out result),
+            'T' => ParseTimeout(message, out result),
             _ => false,
         };
     }
@@ -185,6 +186,26 @@ internal static class SshdLineParser
         // probe or health check, and a close after login ("user root") is a normal logout.
         var kind = preauth && withUser ? SshdEventKind.ConnectionFailure : SshdEventKind.Related;
         return TryUserIpPort(rest, kind, out result);
+    }
+
+    // Timeout before authentication for <ip> port <port>                            (OpenSSH < 9.8, the session)
+    // Timeout before authentication for connection from <ip> to <local ip>, pid = <n>  (OpenSSH >= 9.8, the listener)
+    private static bool ParseTimeout(ReadOnlySpan<char> message, out SshdEvent result)
+    {
+        const string Prefix = "Timeout before authentication for ";
+        const string ListenerForm = "connection from ";
+        result = default;
+        if (!message.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var rest = message[Prefix.Length..];
+        if (!rest.StartsWith(ListenerForm, StringComparison.Ordinal))
+        {
+            return TryIpThenPort(rest, SshdEventKind.ConnectionFailure, out result);
+        }
+        // The listener knows no port; the connection counts once on its own (see FailureWindow).
+        return TryIp(Token(rest[ListenerForm.Length..]), out var ip) && Set(SshdEventKind.ConnectionFailure, ip, -1, out result);
     }
 
     // Received disconnect from <ip> port <port>:11: Bye Bye [preauth]

@@ -1,7 +1,7 @@
 using System.Net;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Detectors.InnerWardenIncidents;
-using InnerWarden.Mesh.Detectors.InnerWardenIncidents.Files;
+using InnerWarden.Mesh.Detectors.Files;
 using InnerWarden.Mesh.Detectors.InnerWardenIncidents.Incidents;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,10 +1,4 @@
-#if MESH_PLUGIN_SSHD
-namespace InnerWarden.Mesh.Detectors.Sshd.Files;
-#elif MESH_PLUGIN_INCIDENTS
-namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents.Files;
-#elif MESH_PLUGIN_LOCALREPORT
-namespace InnerWarden.Mesh.Detectors.LocalReport.Files;
-#endif
+namespace InnerWarden.Mesh.Detectors.Files;
 
 /// <summary>One complete line read from a followed file.</summary>
 /// <param name="Path">The file it came from.</param>

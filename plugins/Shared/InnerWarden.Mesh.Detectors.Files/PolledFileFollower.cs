@@ -3,14 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
-// Linked into several detector plugins; see FileIdentity.cs for why the namespace is chosen per plugin.
-#if MESH_PLUGIN_SSHD
-namespace InnerWarden.Mesh.Detectors.Sshd.Files;
-#elif MESH_PLUGIN_INCIDENTS
-namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents.Files;
-#elif MESH_PLUGIN_LOCALREPORT
-namespace InnerWarden.Mesh.Detectors.LocalReport.Files;
-#endif
+namespace InnerWarden.Mesh.Detectors.Files;
 
 /// <summary>
 /// Follows a growing text file by polling (FileSystemWatcher misses events on many file systems and under load).

@@ -1,8 +1,8 @@
-using InnerWarden.Mesh.Detectors.Sshd.Files;
+using InnerWarden.Mesh.Detectors.Files;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace InnerWarden.Mesh.Plugins.Tests.InnerWarden.Mesh.Detectors.Sshd;
+namespace InnerWarden.Mesh.Plugins.Tests.InnerWarden.Mesh.Detectors.Files;
 
 public sealed class PolledFileFollowerTests : IDisposable
 {

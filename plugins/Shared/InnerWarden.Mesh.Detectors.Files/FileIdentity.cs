@@ -1,15 +1,6 @@
 using System.Runtime.InteropServices;
 
-// This file is compiled into several detector plugins (linked from plugins/Shared). Each plugin loads in its own
-// load context and the unit-test assembly sees the internals of all of them, so the copy must live in the
-// plugin's own namespace: the plugin project defines which one.
-#if MESH_PLUGIN_SSHD
-namespace InnerWarden.Mesh.Detectors.Sshd.Files;
-#elif MESH_PLUGIN_INCIDENTS
-namespace InnerWarden.Mesh.Detectors.InnerWardenIncidents.Files;
-#elif MESH_PLUGIN_LOCALREPORT
-namespace InnerWarden.Mesh.Detectors.LocalReport.Files;
-#endif
+namespace InnerWarden.Mesh.Detectors.Files;
 
 /// <summary>What kind of file system object a path names.</summary>
 internal enum FileKind
