@@ -120,7 +120,7 @@ static long ParseAndCount(string[] lines)
 
 static long FollowOnly(string path)
 {
-    using var follower = new PolledFileFollower(() => path, false, SshdLineParser.MaxLineLength, NullLogger.Instance);
+    using var follower = new FileFollower(() => path, false, SshdLineParser.MaxLineLength, NullLogger.Instance);
     var batch = new List<FollowedLine>();
     long count = 0;
     bool more;
@@ -136,7 +136,7 @@ static long FollowOnly(string path)
 
 static long FollowParseAndCount(string path)
 {
-    using var follower = new PolledFileFollower(() => path, false, SshdLineParser.MaxLineLength, NullLogger.Instance);
+    using var follower = new FileFollower(() => path, false, SshdLineParser.MaxLineLength, NullLogger.Instance);
     var window = new FailureWindow(5, TimeSpan.FromSeconds(300));
     var start = new DateTimeOffset(2026, 3, 27, 0, 0, 0, TimeSpan.Zero);
     var batch = new List<FollowedLine>();

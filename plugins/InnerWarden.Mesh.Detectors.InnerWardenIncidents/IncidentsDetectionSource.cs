@@ -19,7 +19,7 @@ internal sealed partial class IncidentsDetectionSource(IncidentsOptions options,
     internal string CurrentFilePath() =>
         Path.Combine(options.Directory, string.Create(CultureInfo.InvariantCulture, $"incidents-{time.GetUtcNow().UtcDateTime:yyyy-MM-dd}.jsonl"));
 
-    internal PolledFileFollower CreateFollower() => new(CurrentFilePath, options.StartAtEnd, MaxLineBytes, logger);
+    internal FileFollower CreateFollower() => new(CurrentFilePath, options.StartAtEnd, MaxLineBytes, logger);
 
     public async IAsyncEnumerable<Detection> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

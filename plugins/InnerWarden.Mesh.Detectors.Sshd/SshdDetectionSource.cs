@@ -42,7 +42,7 @@ internal sealed partial class SshdDetectionSource(SshdOptions options, TimeProvi
             }
             yield break;
         }
-        using var follower = new PolledFileFollower(() => path, options.StartAtEnd, SshdLineParser.MaxLineLength, logger);
+        using var follower = new FileFollower(() => path, options.StartAtEnd, SshdLineParser.MaxLineLength, logger);
         await foreach (var line in follower.FollowAsync(options.PollInterval, time, cancellationToken).ConfigureAwait(false))
         {
             if (line.Text is { } text)

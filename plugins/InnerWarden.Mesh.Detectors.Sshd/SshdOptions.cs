@@ -8,7 +8,7 @@ namespace InnerWarden.Mesh.Detectors.Sshd;
 /// <param name="MaxFailures">Failures in the window that make a detection.</param>
 /// <param name="Window">The sliding window.</param>
 /// <param name="StartAtEnd">Skip the history already in the log on start.</param>
-/// <param name="PollInterval">How often the file is checked for new lines.</param>
+/// <param name="PollInterval">How often the file is checked for new lines where file events are unavailable.</param>
 /// <param name="MaxTrackedIps">Bound on the addresses counted at once.</param>
 /// <param name="BaseConfidence">Confidence of a detection at exactly <see cref="MaxFailures"/> failures (it grows from there).</param>
 internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Window, bool StartAtEnd, TimeSpan PollInterval, int MaxTrackedIps,
@@ -27,7 +27,7 @@ internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Wi
         PluginSettingDefinition.Number("base_confidence", FailureWindow.FloorConfidence, 0.05, FailureWindow.CeilingConfidence,
             $"confidence of a detection at exactly max_failures; it grows toward {FailureWindow.CeilingConfidence} with more failures"),
         PluginSettingDefinition.Choice("start_at", "end", ["end", "beginning"], "where to start in the log: end skips the history already there"),
-        PluginSettingDefinition.WholeNumber("poll_interval_ms", 250, 10, 60_000, "how often the log file is checked for new lines, in milliseconds"),
+        PluginSettingDefinition.WholeNumber("poll_interval_ms", 250, 10, 60_000, "where file events (inotify) are unavailable: how often the log file is checked for new lines, in milliseconds"),
         PluginSettingDefinition.WholeNumber("max_tracked_ips", 100_000, 1, 10_000_000, "addresses counted at once (memory bound; the least recently seen is dropped first)"),
     ];
 

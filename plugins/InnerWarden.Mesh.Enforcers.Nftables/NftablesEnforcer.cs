@@ -9,10 +9,11 @@ namespace InnerWarden.Mesh.Enforcers.Nftables;
 /// <summary>
 /// Drops traffic from blocked addresses with an nftables table of our own: two timeout sets (the kernel removes an
 /// element when its TTL ends, even if the agent is dead) and an input-hook chain that drops their members. Every
-/// change is one `nft -f -` transaction per batch, never one process per address.
+/// change is one `nft -f -` transaction per batch (through libnftables in process where it loads, see
+/// <see cref="Native.NftRunner"/>), never one command per address.
 /// </summary>
 internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommandRunner runner, ILogger<NftablesEnforcer> logger, TimeProvider? time = null)
-    : IFirewallEnforcer
+    : IFirewallEnforcer, IDisposable
 {
     private const string Nft = "nft";
     private static readonly string[] ScriptArgs = ["-f", "-"];
@@ -166,6 +167,9 @@ internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommand
         }
         return all;
     }
+
+    /// <summary>Frees the runner's libnftables context and thread, when it has them.</summary>
+    public void Dispose() => (runner as IDisposable)?.Dispose();
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "nftables: table inet {Table} ready (per-address counters: {Counters}, drop rules added: {RulesAdded})")]
     private static partial void LogReady(ILogger logger, string table, bool counters, bool rulesAdded);

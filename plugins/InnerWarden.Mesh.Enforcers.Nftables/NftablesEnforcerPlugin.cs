@@ -1,5 +1,6 @@
 using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Enforcers.Nftables.Native;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,10 @@ public sealed class NftablesEnforcerPlugin : IMeshPlugin
         ArgumentNullException.ThrowIfNull(context);
         // Parsed here so a bad setting fails at start-up, naming the key, before anything is registered.
         var options = NftablesOptions.Parse(context.Settings);
-        services.AddSingleton<IFirewallEnforcer>(sp => new NftablesEnforcer(
-            options, options.Common.CreateRunner(), sp.GetRequiredService<ILogger<NftablesEnforcer>>(), sp.GetService<TimeProvider>()));
+        services.AddSingleton<IFirewallEnforcer>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILogger<NftablesEnforcer>>();
+            return new NftablesEnforcer(options, NftRunner.Create(options.Common, logger), logger, sp.GetService<TimeProvider>());
+        });
     }
 }

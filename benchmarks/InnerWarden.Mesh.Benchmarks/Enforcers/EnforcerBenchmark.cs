@@ -6,6 +6,7 @@ using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Enforcers.Commands;
 using InnerWarden.Mesh.Enforcers.Iptables;
 using InnerWarden.Mesh.Enforcers.Nftables;
+using InnerWarden.Mesh.Enforcers.Nftables.Native;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InnerWarden.Mesh.Benchmarks.Enforcers;
@@ -50,7 +51,7 @@ internal static class EnforcerBenchmark
         var rows = new List<(string Backend, string Operation, double Enforcer, double Raw)>();
         Console.WriteLine($"Applying and reverting {count:N0} IPv4 blocks per backend, each in a fresh network namespace.");
 
-        await WithNamespaceAsync(async (runner) =>
+        await WithNamespaceAsync(async (runner, _) =>
         {
             var nft = new NftablesEnforcer(NftablesOptions.Parse(new Dictionary<string, string>()), runner, NullLogger<NftablesEnforcer>.Instance);
             await nft.InitializeAsync(default);
@@ -67,7 +68,36 @@ internal static class EnforcerBenchmark
             rows.Add(("nftables", "revert", revert, rawRevert));
         });
 
-        await WithNamespaceAsync(async (runner) =>
+        // The same enforcer in process through libnftables (its thread in the namespace), against the nft process.
+        var single = (Library: double.NaN, Process: double.NaN);
+        if (LibNftables.IsAvailable(out var unavailable))
+        {
+            await WithNamespaceAsync(async (process, ns) =>
+            {
+                using var library = new LibNftablesRunner(TimeSpan.FromMinutes(5), ns);
+                var nft = new NftablesEnforcer(NftablesOptions.Parse(new Dictionary<string, string>()), library, NullLogger<NftablesEnforcer>.Instance);
+                await nft.InitializeAsync(default);
+                await nft.ListAsync(default);
+                var (apply, list, revert) = await TimeEnforcerAsync(nft, addresses);
+                var table = NftablesOptions.DefaultTable;
+                var rawApply = await TimeAsync(() => process.RunCheckedAsync("nft", ["-f", "-"],
+                    $"add element inet {table} blocked_v4 {{ {string.Join(", ", addresses.Select(a => $"{a} timeout 3600s"))} }}\n", default));
+                var rawRevert = await TimeAsync(() => process.RunCheckedAsync("nft", ["-f", "-"], $"delete element inet {table} blocked_v4 {{ {string.Join(", ", addresses)} }}\n", default));
+                rows.Add(("nftables, libnftables", "apply", apply, rawApply));
+                rows.Add(("nftables, libnftables", "list", list, double.NaN));
+                rows.Add(("nftables, libnftables", "revert", revert, rawRevert));
+                // One transaction of one block, as a node makes for one signal: the median of 50 each way.
+                var script = $"add element inet {table} blocked_v4 {{ 198.51.100.7 timeout 3600s }}\n";
+                single = (await MedianAsync(() => library.RunCheckedAsync("nft", ["-f", "-"], script, default)),
+                    await MedianAsync(() => process.RunCheckedAsync("nft", ["-f", "-"], script, default)));
+            });
+        }
+        else
+        {
+            Console.WriteLine($"libnftables rows skipped: {unavailable}");
+        }
+
+        await WithNamespaceAsync(async (runner, _) =>
         {
             var ipt = new IptablesEnforcer(runner, NullLogger<IptablesEnforcer>.Instance);
             await ipt.InitializeAsync(default);
@@ -89,6 +119,11 @@ internal static class EnforcerBenchmark
             var rawText = double.IsNaN(raw) ? "-" : raw.ToString("F0", CultureInfo.InvariantCulture);
             var ratio = double.IsNaN(raw) ? "-" : (enforcer / raw).ToString("F2", CultureInfo.InvariantCulture);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {backend} | {op} | {enforcer:F0} | {rawText} | {ratio} | {enforcer * 1000 / count:F1} |"));
+        }
+        if (!double.IsNaN(single.Library))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"one transaction of one block (median of 50): libnftables {single.Library:F3} ms, nft -f process {single.Process:F3} ms ({single.Process / single.Library:F1}x)"));
         }
         return 0;
     }
@@ -118,14 +153,25 @@ internal static class EnforcerBenchmark
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static async Task WithNamespaceAsync(Func<ICommandRunner, Task> body)
+    private static async Task<double> MedianAsync(Func<Task> action)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < 50; i++)
+        {
+            times.Add(await TimeAsync(action));
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static async Task WithNamespaceAsync(Func<ICommandRunner, string, Task> body)
     {
         var ns = "iwm-bench-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var host = new ProcessCommandRunner(TimeSpan.FromSeconds(30));
         await host.RunCheckedAsync("ip", ["netns", "add", ns], null, default);
         try
         {
-            await body(new ProcessCommandRunner(TimeSpan.FromMinutes(5), ns));
+            await body(new ProcessCommandRunner(TimeSpan.FromMinutes(5), ns), ns);
         }
         finally
         {

@@ -18,6 +18,9 @@ public abstract class EnforcerNetnsTests
 
     private protected abstract IFirewallEnforcer CreateEnforcer(ICommandRunner runner);
 
+    /// <summary>How the backend reaches the server namespace's kernel; the nft process by default.</summary>
+    private protected virtual ICommandRunner CreateRunner(NetnsPair net) => new ProcessCommandRunner(ProcessCommandRunner.DefaultTimeout, net.Server);
+
     [SkippableFact]
     public async Task Block_drops_tcp_and_ping_and_revert_lets_them_through_again()
     {
@@ -127,7 +130,7 @@ public abstract class EnforcerNetnsTests
     public async Task Ten_thousand_blocks_apply_as_one_command_and_are_all_listed()
     {
         using var net = Setup();
-        var counting = new CountingRunner(new ProcessCommandRunner(ProcessCommandRunner.DefaultTimeout, net.Server));
+        var counting = new CountingRunner(CreateRunner(net));
         var enforcer = CreateEnforcer(counting);
         await enforcer.InitializeAsync(default);
         var blocks = Enumerable.Range(0, 10_000)
@@ -173,7 +176,7 @@ public abstract class EnforcerNetnsTests
 
     private async Task<IFirewallEnforcer> StartAsync(NetnsPair net)
     {
-        var enforcer = CreateEnforcer(new ProcessCommandRunner(ProcessCommandRunner.DefaultTimeout, net.Server));
+        var enforcer = CreateEnforcer(CreateRunner(net));
         await enforcer.InitializeAsync(default);
         return enforcer;
     }

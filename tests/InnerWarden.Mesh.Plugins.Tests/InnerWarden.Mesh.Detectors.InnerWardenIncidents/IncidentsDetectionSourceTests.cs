@@ -21,7 +21,7 @@ public sealed class IncidentsDetectionSourceTests : IDisposable
     private IncidentsDetectionSource Source(bool startAtEnd = false) =>
         new(new IncidentsOptions(_dir, startAtEnd, TimeSpan.FromSeconds(1)), _time, NullLogger<IncidentsDetectionSource>.Instance);
 
-    private static List<Detection> Drain(IncidentsDetectionSource source, PolledFileFollower follower)
+    private static List<Detection> Drain(IncidentsDetectionSource source, FileFollower follower)
     {
         var lines = new List<FollowedLine>();
         follower.Poll(lines);

@@ -4,19 +4,19 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace InnerWarden.Mesh.Plugins.Tests.InnerWarden.Mesh.Detectors.Files;
 
-public sealed class PolledFileFollowerTests : IDisposable
+public sealed class FileFollowerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("iw-follow-").FullName;
     private readonly string _path;
 
-    public PolledFileFollowerTests() => _path = Path.Combine(_dir, "auth.log");
+    public FileFollowerTests() => _path = Path.Combine(_dir, "auth.log");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private PolledFileFollower Follow(bool startAtEnd = false, int maxLineBytes = 4096) =>
+    private FileFollower Follow(bool startAtEnd = false, int maxLineBytes = 4096) =>
         new(() => _path, startAtEnd, maxLineBytes, NullLogger.Instance);
 
-    private static List<string?> Poll(PolledFileFollower follower)
+    private static List<string?> Poll(FileFollower follower)
     {
         var lines = new List<FollowedLine>();
         follower.Poll(lines);

@@ -6,13 +6,13 @@ using Microsoft.Win32.SafeHandles;
 namespace InnerWarden.Mesh.Detectors.Files;
 
 /// <summary>
-/// Follows a growing text file by polling (FileSystemWatcher misses events on many file systems and under load).
-/// The path to follow is asked for on every poll, so the same code follows a log that logrotate renames away
-/// (same path, new inode) and a file that is replaced by a new one each day (new path): in both cases the old file
-/// is read to its end, then the new one from its start. A file shrinking below the read position was truncated
-/// (copytruncate) and is read again from 0. A last line without its newline waits until the newline arrives.
+/// Follows a growing text file: woken by file events (<see cref="FileEvents"/>, inotify) and polled only where events
+/// are unavailable. The path to follow is asked for on every read, so the same code follows a log that logrotate
+/// renames away (same path, new inode) and a file that is replaced by a new one each day (new path): in both cases
+/// the old file is read to its end, then the new one from its start. A file shrinking below the read position was
+/// truncated (copytruncate) and is read again from 0. A last line without its newline waits until the newline arrives.
 /// </summary>
-internal sealed partial class PolledFileFollower : IDisposable
+internal sealed partial class FileFollower : IDisposable
 {
     private const int ReadChunk = 64 * 1024;
 
@@ -32,11 +32,11 @@ internal sealed partial class PolledFileFollower : IDisposable
     private long _position;
     private long _lineNumber;
 
-    /// <param name="resolvePath">The path to follow now; asked on every poll.</param>
+    /// <param name="resolvePath">The path to follow now; asked on every read.</param>
     /// <param name="startAtEnd">Skip what the first file already holds (don't replay old history on start).</param>
     /// <param name="maxLineBytes">Longer lines are skipped (reported with null text).</param>
     /// <param name="logger">Where rotation, truncation and read errors are reported.</param>
-    public PolledFileFollower(Func<string> resolvePath, bool startAtEnd, int maxLineBytes, ILogger logger)
+    public FileFollower(Func<string> resolvePath, bool startAtEnd, int maxLineBytes, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
         _resolvePath = resolvePath;
@@ -48,22 +48,37 @@ internal sealed partial class PolledFileFollower : IDisposable
     /// <summary>The file currently open, if any.</summary>
     public string? CurrentPath => _path;
 
-    /// <summary>Polls forever: reads what is new, then waits <paramref name="interval"/> on <paramref name="time"/> when nothing was.</summary>
-    public async IAsyncEnumerable<FollowedLine> FollowAsync(TimeSpan interval, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Follows forever: reads what is new, then waits for the next file event, or <paramref name="pollInterval"/> on
+    /// <paramref name="time"/> where events are unavailable.
+    /// </summary>
+    public async IAsyncEnumerable<FollowedLine> FollowAsync(TimeSpan pollInterval, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(time);
+        using var events = new FileEvents(time, _logger);
         var lines = new List<FollowedLine>();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            // Watched before reading: whatever is written from here on wakes the wait below.
+            var watching = events.Watch(_resolvePath());
             lines.Clear();
             var more = Poll(lines);
             foreach (var line in lines)
             {
                 yield return line;
             }
-            if (!more)
+            if (more)
             {
-                await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            if (watching)
+            {
+                await events.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
