@@ -18,7 +18,7 @@ public sealed class PluginSettingsDocsTests
     public void The_committed_docs_match_the_plugins_declarations(string file)
     {
         var format = file.EndsWith(".md", StringComparison.Ordinal) ? PluginSettingsDocs.Format.Markdown : PluginSettingsDocs.Format.Yaml;
-        var committed = PluginSettingsDocs.Extract(File.ReadAllText(Path.Combine(RepoRoot(), file)), format);
+        var committed = PluginSettingsDocs.Extract(File.ReadAllText(Path.Combine(RepositoryRoot.Path, file)), format);
 
         Assert.True(committed is not null, $"{file} has lost its generated plugin-settings markers; see PluginSettingsDocs.Markers");
         var generated = PluginSettingsDocs.Generate(format, Shipped);
@@ -48,7 +48,7 @@ public sealed class PluginSettingsDocsTests
     [Fact]
     public void Each_commented_section_of_the_packaged_mesh_yaml_uncommented_is_that_plugins_defaults()
     {
-        var block = PluginSettingsDocs.Extract(File.ReadAllText(Path.Combine(RepoRoot(), "packaging", "mesh.yaml")), PluginSettingsDocs.Format.Yaml)!;
+        var block = PluginSettingsDocs.Extract(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "packaging", "mesh.yaml")), PluginSettingsDocs.Format.Yaml)!;
         // Uncomment what an operator uncomments: the section headers and the key lines, not the explanations.
         var yaml = string.Join('\n', block.Split('\n')
             .Where(l => l.StartsWith("#plugin_settings:", StringComparison.Ordinal) || (l.StartsWith("#  ", StringComparison.Ordinal) && !l.TrimStart('#', ' ').StartsWith('#')))
@@ -68,7 +68,4 @@ public sealed class PluginSettingsDocsTests
             }
         }
     }
-
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

@@ -11,8 +11,8 @@ public sealed class ShippedConfigTests
     public static TheoryData<string> Files() =>
         [
             "packaging/mesh.yaml",
-            .. Directory.GetFiles(Path.Combine(RepoRoot(), "docker-test", "config"), "*.yaml")
-                .Select(f => Path.GetRelativePath(RepoRoot(), f))
+            .. Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "docker-test", "config"), "*.yaml")
+                .Select(f => Path.GetRelativePath(RepositoryRoot.Path, f))
                 .Order(StringComparer.Ordinal),
         ];
 
@@ -20,7 +20,7 @@ public sealed class ShippedConfigTests
     [MemberData(nameof(Files))]
     public void A_shipped_config_passes_the_agents_check(string file)
     {
-        var loaded = MeshConfigLoader.Read(Path.Combine(RepoRoot(), file));
+        var loaded = MeshConfigLoader.Read(Path.Combine(RepositoryRoot.Path, file));
         var catalogs = new PluginCatalogCache();
         // The shipped plugins, wherever the file expects them (docker-test names the install path).
         var local = loaded with { Config = loaded.Config with { PluginDirectory = PluginFolders.HostPlugins() } };
@@ -29,7 +29,4 @@ public sealed class ShippedConfigTests
 
         Assert.NotNull(config);
     }
-
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using InnerWarden.Mesh.Fixtures.Nats;
 using InnerWarden.Mesh.IntegrationTests.Transport;
@@ -111,6 +110,5 @@ public sealed class ShippedNatsConfigTests
 
     private static int[] Ports(int count) => Enumerable.Range(0, count).Select(_ => NatsServerProcess.FreePort()).ToArray();
 
-    private static string Shipped(string name, [CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "packaging", "nats", name));
+    private static string Shipped(string name) => RepositoryRoot.Combine("packaging", "nats", name);
 }
