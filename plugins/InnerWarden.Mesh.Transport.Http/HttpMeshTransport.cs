@@ -34,15 +34,14 @@ internal sealed class HttpMeshTransport : IMeshTransport, IAsyncDisposable, IDis
 
     public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
 
-    /// <summary>Sends to every peer at once; completes when each has delivered, queued or refused it.</summary>
+    /// <summary>Hands the signal to every peer's own send queue and returns: no peer, slow or dead, holds up the caller or another peer.</summary>
     public Task BroadcastAsync(ThreatSignal signal, CancellationToken cancellationToken)
     {
-        var sends = new Task[_links.Length];
-        for (int i = 0; i < sends.Length; i++)
+        foreach (var link in _links)
         {
-            sends[i] = _links[i].SendAsync(signal, cancellationToken);
+            link.Post(signal);
         }
-        return Task.WhenAll(sends);
+        return Task.CompletedTask;
     }
 
     /// <summary>Pings any endpoint; a configured peer's link also learns its encoding and last contact.</summary>
@@ -60,8 +59,15 @@ internal sealed class HttpMeshTransport : IMeshTransport, IAsyncDisposable, IDis
 
     public IReadOnlyList<PeerLinkStatus> GetPeerLinks() => _links.Select(link => link.GetStatus()).ToArray();
 
-    /// <summary>Completes when no outbox flush is running (tests advance a fake clock, then wait for this).</summary>
-    internal Task WhenOutboxIdleAsync() => Task.WhenAll(_links.Select(link => link.WhenIdle));
+    /// <summary>Completes when every peer has delivered, refused or queued for retry each signal broadcast so far (tests).</summary>
+    internal Task WhenSentAsync() => Task.WhenAll(_links.Select(link => link.WhenSent));
+
+    /// <summary>As <see cref="WhenSentAsync"/>, and no outbox flush is running (tests advance a fake clock, then wait for this).</summary>
+    internal async Task WhenOutboxIdleAsync()
+    {
+        await WhenSentAsync().ConfigureAwait(false);
+        await Task.WhenAll(_links.Select(link => link.WhenIdle)).ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {

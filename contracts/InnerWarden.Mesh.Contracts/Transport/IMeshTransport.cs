@@ -15,7 +15,10 @@ public interface IMeshTransport
     /// <summary>The address actually listened on (the real port when config asked for port 0); null before start.</summary>
     Uri? ListenAddress { get; }
 
-    /// <summary>Sends a signal this node made to every peer; undelivered copies are retried while the signal's TTL lasts.</summary>
+    /// <summary>
+    /// Hands a signal this node made to every peer's delivery and returns without waiting for a slow peer (the host
+    /// calls it from one broadcast queue); undelivered copies are retried while the signal's TTL lasts.
+    /// </summary>
     Task BroadcastAsync(ThreatSignal signal, CancellationToken cancellationToken);
 
     /// <summary>Asks a peer who it is. Returns null when it does not answer in time.</summary>

@@ -3,6 +3,7 @@ using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Broadcast;
 using InnerWarden.Mesh.Host.Enforcement;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Peers;
@@ -31,6 +32,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     private readonly ReputationBook _book;
     private readonly AuditLog _audit;
     private readonly EnforcementQueue _queue;
+    private readonly BroadcastQueue? _broadcasts;
     private readonly StagingCoordinator _coordinator;
     private readonly MeshStateStore _store;
     private readonly InboundPipeline _pipeline;
@@ -61,8 +63,13 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
         _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
-        _coordinator = new StagingCoordinator(parts.Staging, _book, _queue, _addresses, _audit, new SignalSigner(parts.Identity, time),
-            parts.Transport, settings.AutoBroadcast, NodeId, time, factory.CreateLogger<StagingCoordinator>())
+        if (settings.AutoBroadcast && parts.Transport is { } transport)
+        {
+            _broadcasts = new BroadcastQueue(transport, new SignalSigner(parts.Identity, time), _audit, _events, time,
+                factory.CreateLogger<BroadcastQueue>(), parts.BroadcastCapacity);
+        }
+        _coordinator = new StagingCoordinator(parts.Staging, _book, _queue, _addresses, _audit, _broadcasts, NodeId, time,
+            factory.CreateLogger<StagingCoordinator>())
         {
             Events = _events,
         };
@@ -125,6 +132,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         await _parts.Enforcer.InitializeAsync(cancellationToken).ConfigureAwait(false);
         _queue.Start();
         _audit.Start();
+        _broadcasts?.Start();
         _coordinator.Restore(state);
         await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         _store.MarkDirty();
@@ -183,7 +191,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _loops.Clear();
         _running?.Dispose();
         _running = null;
-        await FlushAsync().ConfigureAwait(false);
+        // Not the broadcasts: a transport that hangs must not hold up the stop; DisposeAsync gives them a bounded wait.
+        await FlushLocalAsync().ConfigureAwait(false);
         _store.Save(BuildState());
     }
 
@@ -253,11 +262,22 @@ internal sealed partial class MeshNode : IAsyncDisposable
     {
         var (entries, remembered) = _coordinator.SnapshotPool();
         return new MeshNodeSnapshot(NodeId, _parts.Enforcer.Name, entries, _book.Snapshot(), remembered.Count,
-            _pipeline.Received, _pipeline.Accepted, _pipeline.Rejected, _pipeline.Duplicates, _coordinator.Sent);
+            _pipeline.Received, _pipeline.Accepted, _pipeline.Rejected, _pipeline.Duplicates,
+            _broadcasts?.Sent ?? 0, _broadcasts?.Dropped ?? 0);
     }
 
-    /// <summary>Waits until queued firewall work, audit lines and state changes are written.</summary>
+    /// <summary>Waits until queued broadcasts are handed to the transport and firewall work, audit lines and state changes are written.</summary>
     public async Task FlushAsync()
+    {
+        if (_broadcasts is not null)
+        {
+            await _broadcasts.FlushAsync().ConfigureAwait(false);
+        }
+        await FlushLocalAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="FlushAsync"/> without the broadcasts: firewall work, audit lines and state only.</summary>
+    internal async Task FlushLocalAsync()
     {
         await _queue.FlushAsync().ConfigureAwait(false);
         await _audit.FlushAsync().ConfigureAwait(false);
@@ -267,6 +287,10 @@ internal sealed partial class MeshNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_broadcasts is not null)
+        {
+            await _broadcasts.DisposeAsync().ConfigureAwait(false);
+        }
         await _queue.DisposeAsync().ConfigureAwait(false);
         await _audit.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);

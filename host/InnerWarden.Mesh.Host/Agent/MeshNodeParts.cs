@@ -5,6 +5,7 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Contracts.Trust;
+using InnerWarden.Mesh.Host.Broadcast;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Trust;
@@ -24,6 +25,7 @@ namespace InnerWarden.Mesh.Host.Agent;
 /// <param name="LoggerFactory">Where logs go.</param>
 /// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
 /// <param name="Metrics">Where the node records its Prometheus metrics; null when metrics are off.</param>
+/// <param name="BroadcastCapacity">How many local detections may wait for the transport before the oldest is dropped.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
@@ -37,4 +39,5 @@ internal sealed record MeshNodeParts(
     ILoggerFactory LoggerFactory,
     Func<IEnumerable<IPAddress>>? LocalAddresses = null,
     int TrackedPeerCapacity = ReputationBook.DefaultCapacity,
-    MeshMetrics? Metrics = null);
+    MeshMetrics? Metrics = null,
+    int BroadcastCapacity = BroadcastQueue.DefaultCapacity);

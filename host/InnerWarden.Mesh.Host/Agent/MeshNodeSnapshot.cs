@@ -14,4 +14,5 @@ internal sealed record MeshNodeSnapshot(
     long Accepted,
     long Rejected,
     long Duplicates,
-    long Sent);
+    long Sent,
+    long BroadcastsDropped);

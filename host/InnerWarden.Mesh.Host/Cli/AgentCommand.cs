@@ -1,6 +1,7 @@
 using System.CommandLine;
 using InnerWarden.Mesh.Host.Agent;
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Ownership;
 using InnerWarden.Mesh.Host.Plugins;
 
 namespace InnerWarden.Mesh.Host.Cli;
@@ -17,6 +18,11 @@ internal static class AgentCommand
             // The whole check, plugins included, before anything starts: a mistake ends here with every error and exit 2,
             // never inside the running host. The catalog stays cached for the node's composition.
             var config = MeshConfigValidator.LoadValidated(location, PluginCatalogCache.Shared, new CliLogger(CliOutput.Error(parseResult)));
+            if (config.Enabled)
+            {
+                // Files the service user cannot use are one error with the chown that fixes them, exit 2 (MeshCli).
+                ServiceFileCheck.Check(location.DataDirectoryFor(config));
+            }
             return await AgentHost.RunAsync(config, location, CliOutput.Out(parseResult), cancellationToken);
         });
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Ownership;
 using InnerWarden.Mesh.Host.Plugins;
 
 namespace InnerWarden.Mesh.Host.Cli;
@@ -71,6 +72,25 @@ internal static class MeshCli
             }
             return CliOutput.UsageError;
         }
+        catch (FileAccessException e)
+        {
+            await stderr.WriteLineAsync($"innerwarden: {e.Message}");
+            // The agent runs as the service: the fix is the file's owner. A command the operator runs: sudo.
+            if (parseResult.CommandResult.Command.Name == "agent")
+            {
+                if (e.Fix is not null)
+                {
+                    await stderr.WriteLineAsync($"innerwarden: fix it with: {e.Fix}");
+                }
+                return CliOutput.UsageError;
+            }
+            if (e.NeedsRoot)
+            {
+                await stderr.WriteLineAsync($"innerwarden: run it as root: sudo innerwarden {ShellWords(args)}");
+                return CliOutput.Failure;
+            }
+            return CliOutput.UsageError;
+        }
         catch (PluginLoadException e)
         {
             await stderr.WriteLineAsync($"innerwarden: {e.Message}");
@@ -79,7 +99,17 @@ internal static class MeshCli
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"innerwarden: {e.Message}");
+            if (e is UnauthorizedAccessException && OperatingSystem.IsLinux() && NativeFiles.EffectiveUserId != 0)
+            {
+                await stderr.WriteLineAsync($"innerwarden: run it as root: sudo innerwarden {ShellWords(args)}");
+            }
             return CliOutput.Failure;
         }
     }
+
+    // The arguments as a shell would take them back: single-quoted where they hold anything but plain characters.
+    private static string ShellWords(string[] args) => string.Join(' ', args.Select(a =>
+        a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@,+".Contains(c, StringComparison.Ordinal))
+            ? a
+            : "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
 }

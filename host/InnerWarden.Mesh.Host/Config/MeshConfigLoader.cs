@@ -2,6 +2,7 @@ using System.Globalization;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Host.Metrics;
 using Microsoft.Extensions.Logging;
+using InnerWarden.Mesh.Host.Ownership;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -70,7 +71,11 @@ internal static class MeshConfigLoader
         {
             text = File.ReadAllText(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            throw FileAccessException.CannotRead(path, "config file", ServiceFileCheck.GroupReadFix(path));
+        }
+        catch (IOException e)
         {
             throw new ConfigException(path, 0, 0, "", $"cannot read the config file: {e.Message}", e);
         }

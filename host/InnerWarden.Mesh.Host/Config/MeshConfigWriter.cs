@@ -1,4 +1,5 @@
 using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Host.Ownership;
 using InnerWarden.Mesh.Host.Plugins;
 using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.RepresentationModel;
@@ -115,7 +116,7 @@ internal static class MeshConfigWriter
         var yaml = StripDocumentEnd(text.ToString());
         // Never write what the agent would refuse.
         MeshConfigValidator.Validate(MeshConfigLoader.ReadText(yaml, path), catalogs, NullLogger.Instance);
-        AtomicFile.WriteAllText(path, yaml);
+        AtomicFile.WriteAllText(path, yaml, () => ServiceAccount.NewConfigFile(path));
     }
 
     private static string StripDocumentEnd(string yaml)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using InnerWarden.Mesh.Host.Ownership;
 using NSec.Cryptography;
 
 namespace InnerWarden.Mesh.Host.Identity;
@@ -124,7 +125,11 @@ internal sealed class NodeIdentity : IDisposable
             }
             return FromSeed(seed, path, false, CheckPermissions(path));
         }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        catch (UnauthorizedAccessException)
+        {
+            throw FileAccessException.CannotRead(path, "identity key file", OwnFix(path));
+        }
+        catch (IOException ex)
         {
             throw new IdentityException($"identity key file {path} cannot be read: {ex.Message}", ex);
         }
@@ -148,9 +153,11 @@ internal sealed class NodeIdentity : IDisposable
             {
                 Directory.CreateDirectory(directory);
             }
-            else
+            else if (!Directory.Exists(directory))
             {
                 Directory.CreateDirectory(directory, OwnerOnlyDirectory);
+                // Created by `sudo innerwarden mesh identity` before the first start: the service must own it.
+                ServiceAccount.NewDataFile(directory, OwnerOnlyDirectory).ApplyTo(directory, directory);
             }
             RandomNumberGenerator.Fill(seed);
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
@@ -158,10 +165,15 @@ internal sealed class NodeIdentity : IDisposable
             {
                 options.UnixCreateMode = OwnerOnlyFile;
             }
-            using (var stream = new FileStream(temp, options))
+            using (var stream = OpenNew(temp, path, directory, options))
             {
                 stream.Write(seed);
                 stream.Flush(flushToDisk: true);
+            }
+            if (!OperatingSystem.IsWindows())
+            {
+                // The service's key whoever creates it (root before the first start): still 0600, owned by the service.
+                ServiceAccount.NewDataFile(directory, OwnerOnlyFile).ApplyTo(temp, path);
             }
             if (!TryPublish(temp, path))
             {
@@ -179,6 +191,23 @@ internal sealed class NodeIdentity : IDisposable
             TryDelete(temp);
         }
     }
+
+    private static FileStream OpenNew(string temp, string path, string directory, FileStreamOptions options)
+    {
+        try
+        {
+            return new FileStream(temp, options);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw FileAccessException.CannotCreateIn(path, directory);
+        }
+    }
+
+    // The key belongs to whoever runs the node; the fix for a key this process cannot read makes it ours.
+    private static string? OwnFix(string path) => OperatingSystem.IsLinux()
+        ? $"sudo chown {NativeFiles.UserName(NativeFiles.EffectiveUserId)}:{NativeFiles.GroupName(NativeFiles.EffectiveGroupId)} {path}"
+        : null;
 
     // Puts the finished temp file in place only if no key file exists yet, atomically. File.Move(overwrite: false)
     // checks for the destination and then renames, so two starts racing both "win" and the last rename changes the

@@ -3,12 +3,11 @@ using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Staging;
-using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Agent;
 using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Broadcast;
 using InnerWarden.Mesh.Host.Enforcement;
 using InnerWarden.Mesh.Host.Persistence;
-using InnerWarden.Mesh.Host.Signals;
 using InnerWarden.Mesh.Host.Trust;
 using InnerWarden.Mesh.Host.Validation;
 using Microsoft.Extensions.Logging;
@@ -32,28 +31,22 @@ internal sealed partial class StagingCoordinator
     private readonly EnforcementQueue _queue;
     private readonly AddressPolicy _addresses;
     private readonly AuditLog _audit;
-    private readonly SignalSigner _signer;
-    private readonly IMeshTransport? _transport;
-    private readonly bool _autoBroadcast;
+    private readonly BroadcastQueue? _broadcasts;
     private readonly string _ownNodeId;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, long> _lastHits = [];
-    private long _sent;
 
     public StagingCoordinator(IStagingPool pool, ReputationBook book, EnforcementQueue queue, AddressPolicy addresses,
-        AuditLog audit, SignalSigner signer, IMeshTransport? transport, bool autoBroadcast, string ownNodeId,
-        TimeProvider time, ILogger logger)
+        AuditLog audit, BroadcastQueue? broadcasts, string ownNodeId, TimeProvider time, ILogger logger)
     {
         _pool = pool;
         _book = book;
         _queue = queue;
         _addresses = addresses;
         _audit = audit;
-        _signer = signer;
-        _transport = transport;
-        _autoBroadcast = autoBroadcast;
+        _broadcasts = broadcasts;
         _ownNodeId = ownNodeId;
         _time = time;
         _logger = logger;
@@ -70,8 +63,6 @@ internal sealed partial class StagingCoordinator
 
     /// <summary>Trust in this node's own detections (score = this x confidence).</summary>
     public double SelfTrust { get; init; } = 1.0;
-
-    public long Sent => Interlocked.Read(ref _sent);
 
     public int Count
     {
@@ -99,33 +90,23 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             result = _pool.Stage(request);
-            ApplyTransition(result.Previous, result.Current, request.Now);
-            if (result.Evicted is { IsBlock: true } evicted && (result.Current is null || !result.Current.Ip.Equals(evicted.Ip)))
-            {
-                _queue.Revert(evicted.Ip);
-            }
+            ApplyStaged(result, result.Current, request.Now);
         }
-        if (result.Current is { } current)
-        {
-            ExpiryScheduled?.Invoke(current.ExpiresAt);
-            if (Events.IsObserved)
-            {
-                Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
-                    Ttl: current.ExpiresAt - request.Now, Detail: request.Detector));
-            }
-        }
+        AfterStaged(result.Current, request);
         Changed?.Invoke();
         return result;
     }
 
     /// <summary>
     /// This node saw <paramref name="detection"/> itself: refuse never-block addresses, stage it at
-    /// <see cref="SelfTrust"/> x confidence, confirm it (crediting every peer that reported it, also those whose
-    /// signals were discarded) and, when auto-broadcast is on, sign and send it to the peers.
+    /// <see cref="SelfTrust"/> x confidence and confirm it (crediting every peer that reported it, also those whose
+    /// signals were discarded) as one pool transition, so the firewall gets one transaction for it; then, when
+    /// broadcasting is on, queue it for the peers. Never waits on the network.
     /// </summary>
-    public async Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
+    public Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(detection);
+        cancellationToken.ThrowIfCancellationRequested();
         if (detection.Ip.IsIPv4MappedToIPv6)
         {
             detection = detection with { Ip = detection.Ip.MapToIPv4() };
@@ -134,24 +115,37 @@ internal sealed partial class StagingCoordinator
         if (verdict.Reason != RejectReason.None)
         {
             LogLocalRefused(_logger, detection.Ip, detection.Detector, verdict.Reason, verdict.Detail);
-            return;
+            return Task.CompletedTask;
         }
         if (!float.IsFinite(detection.Confidence))
         {
             LogLocalRefused(_logger, detection.Ip, detection.Detector, RejectReason.InvalidConfidence, "confidence is not a finite number");
-            return;
+            return Task.CompletedTask;
         }
         var now = _time.GetUtcNow();
         double score = Math.Clamp(SelfTrust * detection.Confidence, 0, 1);
-        var staged = Stage(new StageRequest(detection.Ip, _ownNodeId, score, detection.Detector, DefaultSignalTtl, Local: true, now));
-        Confirm(detection.Ip, now);
-        if (_autoBroadcast && _transport is not null)
+        var request = new StageRequest(detection.Ip, _ownNodeId, score, detection.Detector, DefaultSignalTtl, Local: true, now);
+        StageResult staged;
+        ConfirmResult confirmed;
+        lock (_gate)
         {
-            var ttl = staged.Current is { } entry && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
+            staged = _pool.Stage(request);
+            confirmed = _pool.Confirm(detection.Ip, now);
+            // The firewall sees only where the pair ends: the confirmed (full) block, not the staged one first.
+            ApplyStaged(staged, confirmed.Current ?? staged.Current, now);
+        }
+        AfterStaged(staged.Current, request);
+        AfterConfirmed(detection.Ip, confirmed, now);
+        Changed?.Invoke();
+        if (_broadcasts is not null)
+        {
+            var entry = confirmed.Current ?? staged.Current;
+            var ttl = entry is not null && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
                 ? (ulong)Math.Ceiling((entry.ExpiresAt - now).TotalSeconds)
                 : (ulong)DefaultSignalTtl.TotalSeconds;
-            await BroadcastAsync(detection, ttl, score, cancellationToken).ConfigureAwait(false);
+            _broadcasts.Enqueue(detection, ttl, score);
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>A local observation of <paramref name="ip"/>: credits its contributors and upgrades it to the full block.</summary>
@@ -163,18 +157,7 @@ internal sealed partial class StagingCoordinator
             result = _pool.Confirm(ip, now);
             ApplyTransition(result.Previous, result.Current, now);
         }
-        foreach (var peer in result.CreditedPeers)
-        {
-            if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
-            {
-                var change = _book.OnConfirmed(peer, now);
-                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed"));
-            }
-        }
-        if (result.Current is { } current)
-        {
-            Events.Publish(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
-        }
+        AfterConfirmed(ip, result, now);
         if (result.Current is not null || result.CreditedPeers.Count > 0)
         {
             Changed?.Invoke();
@@ -327,22 +310,44 @@ internal sealed partial class StagingCoordinator
         }
     }
 
-    private async Task BroadcastAsync(Detection detection, ulong ttlSecs, double score, CancellationToken cancellationToken)
+    // Called under _gate: the firewall work of a stage whose entry ends as current (the staged one, or what a
+    // confirmation in the same transition made of it), and the revert of a block the pool evicted for it.
+    private void ApplyStaged(StageResult result, StagedEntry? current, DateTimeOffset now)
     {
-        var signal = _signer.Create(detection, ttlSecs);
-        int peers = _transport!.GetPeerLinks().Count; // Checked non-null by the caller.
-        _audit.Write(new AuditRecord(_time.GetUtcNow(), "sent", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
-            signal.TtlSecs, signal.Timestamp, signal.Signature, "sent", nameof(RejectReason.None), null, score, null, peers));
-        Interlocked.Increment(ref _sent);
-        Events.Publish(new NodeEvent(NodeEventKind.Broadcast, _time.GetUtcNow(), detection.Ip, _ownNodeId, Score: score,
-            Ttl: TimeSpan.FromSeconds(ttlSecs), Detail: detection.Detector));
-        try
+        ApplyTransition(result.Previous, current, now);
+        if (result.Evicted is { IsBlock: true } evicted && (current is null || !current.Ip.Equals(evicted.Ip)))
         {
-            await _transport.BroadcastAsync(signal, cancellationToken).ConfigureAwait(false);
+            _queue.Revert(evicted.Ip);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+    }
+
+    private void AfterStaged(StagedEntry? current, StageRequest request)
+    {
+        if (current is null)
         {
-            LogBroadcastFailed(_logger, detection.Ip, ex.Message, ex);
+            return;
+        }
+        ExpiryScheduled?.Invoke(current.ExpiresAt);
+        if (Events.IsObserved)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.Staged, request.Now, current.Ip, request.Contributor, current.Action, current.Score,
+                Ttl: current.ExpiresAt - request.Now, Detail: request.Detector));
+        }
+    }
+
+    private void AfterConfirmed(IPAddress ip, ConfirmResult result, DateTimeOffset now)
+    {
+        foreach (var peer in result.CreditedPeers)
+        {
+            if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
+            {
+                var change = _book.OnConfirmed(peer, now);
+                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed"));
+            }
+        }
+        if (result.Current is { } current)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
         }
     }
 
@@ -422,8 +427,5 @@ internal sealed partial class StagingCoordinator
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "{Ip} still hits the firewall: counted as local confirmation")]
     private static partial void LogHitConfirmed(ILogger logger, IPAddress ip);
-
-    [LoggerMessage(EventId = 3206, Level = LogLevel.Error, Message = "broadcast of the signal for {Ip} failed: {Error}")]
-    private static partial void LogBroadcastFailed(ILogger logger, IPAddress ip, string error, Exception exception);
 
 }

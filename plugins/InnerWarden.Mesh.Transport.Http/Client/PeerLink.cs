@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
@@ -11,12 +12,16 @@ using Polly.CircuitBreaker;
 namespace InnerWarden.Mesh.Transport.Http.Client;
 
 /// <summary>
-/// Everything about delivering to one peer: the encoding it reads (learnt from its ping), a circuit breaker so a
-/// dead peer costs nothing per signal while it is open, and a bounded outbox of undelivered signals retried with
-/// exponential backoff on the TimeProvider's clock until each signal's delivery window closes.
+/// Everything about delivering to one peer: its own send queue drained by its own loop (so a slow peer delays
+/// only itself, never the node or the other peers), the encoding it reads (learnt from its ping), a circuit breaker
+/// so a dead peer costs nothing per signal while it is open, and a bounded outbox of undelivered signals retried
+/// with exponential backoff on the TimeProvider's clock until each signal's delivery window closes.
 /// </summary>
 internal sealed partial class PeerLink : IDisposable
 {
+    /// <summary>New signals waiting for this peer's send loop; beyond it they go straight to the outbox (retried later).</summary>
+    public const int SendQueueCapacity = 1024;
+
     private readonly PeerClient _client;
     private readonly HttpTransportOptions _options;
     private readonly TimeProvider _time;
@@ -29,6 +34,13 @@ internal sealed partial class PeerLink : IDisposable
     private readonly SemaphoreSlim _flushGate = new(1, 1);
 #pragma warning restore CA2213
     private readonly Lock _lock = new();
+    private readonly Channel<ThreatSignal> _sends = Channel.CreateBounded<ThreatSignal>(
+        new BoundedChannelOptions(SendQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+#pragma warning disable CA2213 // Cancelled, never disposed: the send loop may still read its token after Dispose; it holds no handle.
+    private readonly CancellationTokenSource _stopping = new();
+#pragma warning restore CA2213
+    private int _unsent;
+    private TaskCompletionSource? _sendsIdle;
     private TimeSpan _backoff;
     private bool _retryScheduled;
     private Task _flushTask = Task.CompletedTask;
@@ -77,6 +89,7 @@ internal sealed partial class PeerLink : IDisposable
                 },
             })
             .Build();
+        _ = Task.Run(() => SendLoopAsync(_stopping.Token), CancellationToken.None);
     }
 
     public PeerInfo Peer { get; }
@@ -118,8 +131,79 @@ internal sealed partial class PeerLink : IDisposable
         };
     }
 
+    /// <summary>Completes when every signal posted so far has been delivered, refused or put in the outbox.</summary>
+    public Task WhenSent
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unsent == 0 ? Task.CompletedTask : (_sendsIdle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
+
+    /// <summary>Queues a new signal for this peer's send loop and returns at once (a full queue puts it in the outbox).</summary>
+    public void Post(ThreatSignal signal)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _unsent++;
+        }
+        if (!_sends.Writer.TryWrite(signal))
+        {
+            Enqueue(new OutboxEntry(signal, OutboxEntry.ExpiryOf(signal)));
+            MarkSent();
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var signal in _sends.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await SendAsync(signal, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Whatever went wrong with this signal, the next ones still go (it is in no outbox: lost, logged).
+                    LogDeliveryFailed(_logger, Peer.Endpoint, ex.Message);
+                }
+                finally
+                {
+                    MarkSent();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+    }
+
+    private void MarkSent()
+    {
+        TaskCompletionSource? idle = null;
+        lock (_lock)
+        {
+            if (--_unsent == 0)
+            {
+                idle = _sendsIdle;
+                _sendsIdle = null;
+            }
+        }
+        idle?.TrySetResult();
+    }
+
     /// <summary>Delivers one new signal now, or queues it for retry when the peer is down or its breaker open.</summary>
-    public async Task SendAsync(ThreatSignal signal, CancellationToken cancellationToken)
+    private async Task SendAsync(ThreatSignal signal, CancellationToken cancellationToken)
     {
         var entry = new OutboxEntry(signal, OutboxEntry.ExpiryOf(signal));
         if (entry.ExpiresAt <= _time.GetUtcNow())
@@ -371,11 +455,17 @@ internal sealed partial class PeerLink : IDisposable
 
     public void Dispose()
     {
+        TaskCompletionSource? idle;
         lock (_lock)
         {
             _disposed = true;
+            idle = _sendsIdle;
+            _sendsIdle = null;
         }
+        _sends.Writer.TryComplete();
+        _stopping.Cancel();
         _retryTimer.Dispose();
+        idle?.TrySetResult();
     }
 
     [LoggerMessage(EventId = 3140, Level = LogLevel.Warning, Message = "peer {Endpoint} unreachable, circuit open for {Seconds}s; signals for it are queued")]

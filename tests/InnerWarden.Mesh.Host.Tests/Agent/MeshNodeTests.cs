@@ -13,6 +13,46 @@ public sealed class MeshNodeTests
     private static readonly IPAddress AttackerIp = IPAddress.Parse(Attacker);
 
     [Fact]
+    public async Task Local_detections_are_blocked_at_once_while_the_transport_is_stuck_on_the_network()
+    {
+        var transport = new StalledTransport();
+        await using var node = await NodeHarness.StartAsync(new() { Transport = transport, AutoBroadcast = true });
+        var ips = Enumerable.Range(1, 100).Select(i => $"185.220.{i / 50}.{i % 50 + 1}").ToArray();
+
+        foreach (var ip in ips)
+        {
+            // Returns without awaiting anything: no network, no firewall round trip.
+            Assert.True(node.DetectAsync(ip).IsCompletedSuccessfully);
+        }
+        await transport.WaitForAsync(1);
+        await node.Node.FlushLocalAsync();
+
+        Assert.Equal(ips.Order(StringComparer.Ordinal), node.Enforcer.Blocks.Keys.Select(ip => ip.ToString()).Order(StringComparer.Ordinal));
+        Assert.Single(transport.Received); // the transport still holds the first broadcast
+        Assert.Equal(1, node.Node.Snapshot().Sent);
+
+        transport.Release();
+        await node.Node.FlushAsync();
+        Assert.Equal(100, transport.Received.Count);
+        Assert.Equal(100, node.Node.Snapshot().Sent);
+    }
+
+    [Fact]
+    public async Task A_local_detection_is_one_firewall_transaction_with_the_confirmed_ttl()
+    {
+        await using var node = await NodeHarness.StartAsync();
+
+        await node.DetectAsync(Attacker, 0.7f); // 0.7 alone stages a short block; the local confirmation makes it full
+        await node.Node.FlushAsync();
+
+        var applied = Assert.Single(node.Enforcer.ApplyCalls.SelectMany(call => call), block => block.Ip.Equals(AttackerIp));
+        Assert.Equal(TimeSpan.FromHours(24), applied.Ttl);
+        var entry = Assert.Single(node.Node.Snapshot().Staged);
+        Assert.True(entry.Confirmed);
+        Assert.Equal(SignalAction.BlockedFull, entry.Action);
+    }
+
+    [Fact]
     public async Task After_a_kill_9_a_new_node_loads_the_state_and_reconciles_the_firewall()
     {
         var time = new FakeTimeProvider(NodeHarness.Start);

@@ -1,3 +1,4 @@
+using InnerWarden.Mesh.Host.Ownership;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Host.Config;
 
@@ -95,7 +96,7 @@ public sealed class MeshConfigWriterTests : IDisposable
         var target = Path.Combine(Path.GetDirectoryName(_temp.Path)!, "is-a-directory.yaml");
         Directory.CreateDirectory(target);
 
-        Assert.ThrowsAny<IOException>(() => AtomicFile.WriteAllText(target, "enabled: true\n"));
+        Assert.ThrowsAny<IOException>(() => AtomicFile.WriteAllText(target, "enabled: true\n", () => ServiceAccount.NewConfigFile(target)));
 
         Assert.True(Directory.Exists(target));
         Assert.Empty(LeftoverTempFiles());

@@ -90,7 +90,9 @@ public sealed class MeshDeliveryTests
         {
             await a.Node.HandleLocalDetectionAsync(Attack(ip), CancellationToken.None);
         }
-        Assert.Equal(missed, Assert.Single(a.Transport.GetPeerLinks()).PendingDeliveries);
+        // A broadcast only hands each signal to the peer's send queue; its refused connections fill the outbox.
+        await a.Node.FlushAsync();
+        await TestMesh.WaitUntilAsync(() => Assert.Single(a.Transport.GetPeerLinks()).PendingDeliveries == missed, "A to queue every signal for the down peer");
 
         await b.StartAsync();
         var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(15);

@@ -29,7 +29,7 @@ public sealed class HttpMeshTransportClientTests
         await using var a = await TestNode.StartAsync([b.Address, c.Address], new HttpTransportOptions { Timeout = TimeSpan.FromSeconds(30) }, time);
         var signal = TestSignals.Make("185.220.1.7", time.GetUtcNow());
 
-        await a.Transport.BroadcastAsync(signal, CancellationToken.None).WaitAsync(HangGuard);
+        await a.BroadcastAsync(signal).WaitAsync(HangGuard);
 
         Assert.Equal(signal, Assert.Single(b.Sink.Signals));
         Assert.Equal(signal, Assert.Single(c.Sink.Signals));
@@ -43,6 +43,35 @@ public sealed class HttpMeshTransportClientTests
     }
 
     [Fact]
+    public async Task Peer_that_accepts_and_never_answers_holds_up_neither_the_caller_nor_the_other_peer()
+    {
+        await using var silent = new SilentPeer();
+        await using var b = await TestNode.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // A long timeout: were the silent peer waited on, the live one would get its signals minutes late.
+        await using var a = await TestNode.StartAsync([silent.Address, b.Address], new HttpTransportOptions { Timeout = TimeSpan.FromMinutes(10) }, time);
+        var signals = Enumerable.Range(1, 20).Select(i => TestSignals.Make($"185.220.9.{i}", time.GetUtcNow())).ToArray();
+
+        foreach (var signal in signals)
+        {
+            // Returns at once: the broadcast only hands the signal to each peer's queue.
+            Assert.True(a.Transport.BroadcastAsync(signal, CancellationToken.None).IsCompletedSuccessfully);
+        }
+        for (int i = 0; i < 2000 && b.Sink.Signals.Count < signals.Length; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(signals.OrderBy(s => s.Ip), b.Sink.Signals.OrderBy(s => s.Ip));
+        Assert.True(silent.Connections >= 1);
+        var toSilent = a.Transport.GetPeerLinks().Single(link => link.Peer.Endpoint == silent.Address);
+        Assert.Equal(0, toSilent.Delivered);
+        Assert.Null(toSilent.LastContact);
+        Assert.False(a.Transport.WhenSentAsync().IsCompleted); // its first request is still waiting for an answer
+        Assert.Equal(0, a.Transport.GetPeerLinks().Single(link => link.Peer.Endpoint == b.Address).Failed);
+    }
+
+    [Fact]
     public async Task Original_node_is_spoken_to_in_JSON_and_ours_in_MessagePack()
     {
         await using var original = await OriginalNodeStub.StartAsync();
@@ -51,7 +80,7 @@ public sealed class HttpMeshTransportClientTests
         await using var a = await TestNode.StartAsync([original.Address, ours.Address], time: time);
         var signal = TestSignals.Vector1 with { Timestamp = new SignalTimestamp(time.GetUtcNow().ToUnixTimeSeconds(), 123_456_789) };
 
-        await a.Transport.BroadcastAsync(signal, CancellationToken.None);
+        await a.BroadcastAsync(signal);
 
         var (contentType, body) = Assert.Single(original.Bodies);
         Assert.Equal("application/json", contentType);
@@ -98,7 +127,7 @@ public sealed class HttpMeshTransportClientTests
 
         foreach (var signal in signals)
         {
-            await a.Transport.BroadcastAsync(signal, CancellationToken.None);
+            await a.BroadcastAsync(signal);
         }
 
         var down = Assert.Single(a.Transport.GetPeerLinks());
@@ -131,7 +160,7 @@ public sealed class HttpMeshTransportClientTests
         var signals = Enumerable.Range(1, 3).Select(i => TestSignals.Make($"185.220.8.{i}", time.GetUtcNow())).ToArray();
         foreach (var signal in signals)
         {
-            await a.Transport.BroadcastAsync(signal, CancellationToken.None);
+            await a.BroadcastAsync(signal);
         }
 
         await using var original = await OriginalNodeStub.StartAsync(port);
@@ -149,13 +178,13 @@ public sealed class HttpMeshTransportClientTests
         await using var a = await TestNode.StartAsync([new Uri($"http://127.0.0.1:{port}")], time: time);
         for (int i = 0; i < 3; i++)
         {
-            await a.Transport.BroadcastAsync(TestSignals.Make($"185.220.2.{i}", time.GetUtcNow()), CancellationToken.None);
+            await a.BroadcastAsync(TestSignals.Make($"185.220.2.{i}", time.GetUtcNow()));
         }
         Assert.Equal("open", Assert.Single(a.Transport.GetPeerLinks()).CircuitState);
 
         // The peer comes up, but within the break duration nothing is tried: the signal only queues.
         await using var b = await TestNode.StartAsync(port: port);
-        await a.Transport.BroadcastAsync(TestSignals.Make("185.220.2.9", time.GetUtcNow()), CancellationToken.None);
+        await a.BroadcastAsync(TestSignals.Make("185.220.2.9", time.GetUtcNow()));
 
         Assert.Empty(b.Sink.Received);
         Assert.Equal(4, Assert.Single(a.Transport.GetPeerLinks()).PendingDeliveries);
@@ -170,7 +199,7 @@ public sealed class HttpMeshTransportClientTests
         var signals = Enumerable.Range(1, 5).Select(i => TestSignals.Make($"185.220.3.{i}", time.GetUtcNow())).ToArray();
         foreach (var signal in signals)
         {
-            await a.Transport.BroadcastAsync(signal, CancellationToken.None);
+            await a.BroadcastAsync(signal);
         }
         Assert.Equal(3, Assert.Single(a.Transport.GetPeerLinks()).PendingDeliveries);
 
@@ -188,8 +217,8 @@ public sealed class HttpMeshTransportClientTests
         await using var a = await TestNode.StartAsync([new Uri($"http://127.0.0.1:{port}")], time: time);
         var shortLived = TestSignals.Make("185.220.4.1", time.GetUtcNow(), ttlSecs: 60);
         var longLived = TestSignals.Make("185.220.4.2", time.GetUtcNow(), ttlSecs: 86_400);
-        await a.Transport.BroadcastAsync(shortLived, CancellationToken.None);
-        await a.Transport.BroadcastAsync(longLived, CancellationToken.None);
+        await a.BroadcastAsync(shortLived);
+        await a.BroadcastAsync(longLived);
         Assert.Equal(2, Assert.Single(a.Transport.GetPeerLinks()).PendingDeliveries);
 
         // Past the short one's TTL; the long one is capped at the receivers' 1 h window, which has not passed.
@@ -207,7 +236,7 @@ public sealed class HttpMeshTransportClientTests
         int port = TestNode.ReservePort();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var a = await TestNode.StartAsync([new Uri($"http://127.0.0.1:{port}")], time: time);
-        await a.Transport.BroadcastAsync(TestSignals.Make("185.220.5.1", time.GetUtcNow(), ttlSecs: 86_400), CancellationToken.None);
+        await a.BroadcastAsync(TestSignals.Make("185.220.5.1", time.GetUtcNow(), ttlSecs: 86_400));
 
         time.Advance(TimeSpan.FromMinutes(61));
         await a.Transport.WhenOutboxIdleAsync();
@@ -230,7 +259,7 @@ public sealed class HttpMeshTransportClientTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var a = await TestNode.StartAsync([b.Address], time: time);
 
-        await a.Transport.BroadcastAsync(TestSignals.Make("185.220.6.1", time.GetUtcNow()), CancellationToken.None);
+        await a.BroadcastAsync(TestSignals.Make("185.220.6.1", time.GetUtcNow()));
         time.Advance(TimeSpan.FromMinutes(5));
         await a.Transport.WhenOutboxIdleAsync();
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Transport.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -27,6 +28,13 @@ internal sealed class TestNode : IAsyncDisposable
 
     /// <summary>The listen address (set once started).</summary>
     public Uri Address => Transport.ListenAddress ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Broadcasts and waits until every peer link has delivered, refused or queued the signal for retry.</summary>
+    public async Task BroadcastAsync(ThreatSignal signal)
+    {
+        await Transport.BroadcastAsync(signal, CancellationToken.None);
+        await Transport.WhenSentAsync();
+    }
 
     public static async Task<TestNode> StartAsync(
         IEnumerable<Uri>? peers = null,

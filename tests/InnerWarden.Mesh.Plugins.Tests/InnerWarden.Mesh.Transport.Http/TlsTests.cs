@@ -28,7 +28,7 @@ public sealed class TlsTests
             await using var a = await TestNode.StartAsync([b.Address], time: time);
             var signal = TestSignals.Make("185.220.7.1", time.GetUtcNow());
 
-            await a.Transport.BroadcastAsync(signal, CancellationToken.None);
+            await a.BroadcastAsync(signal);
 
             Assert.Equal(signal, Assert.Single(b.Sink.Signals));
             Assert.Equal("msgpack", Assert.Single(a.Transport.GetPeerLinks()).Encoding);
@@ -48,7 +48,7 @@ public sealed class TlsTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var a = await TestNode.StartAsync([b.Address], new HttpTransportOptions { VerifyPeerCertificates = true }, time);
 
-        await a.Transport.BroadcastAsync(TestSignals.Make("185.220.7.2", time.GetUtcNow()), CancellationToken.None);
+        await a.BroadcastAsync(TestSignals.Make("185.220.7.2", time.GetUtcNow()));
 
         Assert.Empty(b.Sink.Received);
         Assert.Equal(1, Assert.Single(a.Transport.GetPeerLinks()).PendingDeliveries);
