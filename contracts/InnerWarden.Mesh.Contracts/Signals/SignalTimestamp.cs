@@ -13,6 +13,10 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
     /// <summary>Longest UTF-8 form: <c>yyyy-MM-ddTHH:mm:ss.fffffffff+00:00</c>.</summary>
     public const int MaxUtf8Length = 35;
 
+    // The calendar's ends, 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the only instants with an RFC 3339 form.
+    private static readonly long MinUnixSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>The instant of a <see cref="DateTimeOffset"/> (exact: ticks are whole multiples of 100 ns).</summary>
     public static SignalTimestamp FromDateTimeOffset(DateTimeOffset value)
     {
@@ -57,7 +61,7 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
         bytesWritten = 0;
         // Digits written by hand: a custom DateTime format string costs several times more, and this runs twice
         // per received signal (its canonical bytes and its audit line).
-        if (destination.Length < 19 || (uint)Nanoseconds >= 1_000_000_000)
+        if (destination.Length < 19 || (uint)Nanoseconds >= 1_000_000_000 || UnixSeconds < MinUnixSeconds || UnixSeconds > MaxUnixSeconds)
         {
             return false; // too small, or a value no parser makes (it has no RFC 3339 form)
         }
@@ -99,7 +103,15 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
     }
 
     /// <inheritdoc />
-    public override string ToString() => ToJsonString();
+    /// <remarks>Never throws, so a log or error message can always show the value: one without an RFC 3339 form (made
+    /// by the constructor, not by a parser) shows as seconds and nanoseconds.</remarks>
+    public override string ToString()
+    {
+        Span<byte> utf8 = stackalloc byte[MaxUtf8Length];
+        return TryFormatUtf8(utf8, canonical: false, out int written)
+            ? Encoding.UTF8.GetString(utf8[..written])
+            : $"{UnixSeconds}s {Nanoseconds}ns";
+    }
 
     /// <inheritdoc />
     public int CompareTo(SignalTimestamp other)
@@ -222,6 +234,13 @@ public readonly record struct SignalTimestamp(long UnixSeconds, int Nanoseconds)
         }
         var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified);
         long unix = (long)(local - DateTime.UnixEpoch).TotalSeconds - offsetMinutes * 60L;
+        // An offset can carry a valid local time past the ends of the calendar (9999-12-31T23:59:59-23:59 is in the
+        // year 10000 in UTC): such an instant has no UTC form to sign or show, so it is refused here, not thrown later.
+        if (unix < MinUnixSeconds || unix > MaxUnixSeconds)
+        {
+            error = $"timestamp '{Shorten(text)}' is outside the years 0001-9999 in UTC";
+            return false;
+        }
         value = new SignalTimestamp(unix, nanos);
         return true;
     }

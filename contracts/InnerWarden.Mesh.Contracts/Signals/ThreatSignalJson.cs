@@ -49,6 +49,11 @@ public static class ThreatSignalJson
         {
             return SignalParseResult.Fail("malformed JSON: " + FirstLine(ex.Message));
         }
+        catch (InvalidOperationException ex)
+        {
+            // What the reader throws for text it cannot decode outside the fields read above (a skipped value).
+            return SignalParseResult.Fail("malformed JSON: " + FirstLine(ex.Message));
+        }
     }
 
     /// <summary>Parses one signal object from JSON text.</summary>
@@ -162,9 +167,31 @@ public static class ThreatSignalJson
                 ?? (SignalTimestamp.TryParse(text!, out var value, out parseError) ? Store(ref target, value) : null);
         }
         Span<char> chars = stackalloc char[MaxFieldLength];
-        int written = reader.CopyString(chars);
+        if (!TryCopyText(ref reader, chars, out int written))
+        {
+            return InvalidText("timestamp");
+        }
         return SignalTimestamp.TryParse(chars[..written], out var parsed, out parseError) ? Store(ref target, parsed) : null;
     }
+
+    // The reader validates UTF-8 and escapes only when a string is decoded, and refuses then with
+    // InvalidOperationException (not JsonException): bytes that are not UTF-8, or a \uD800-\uDFFF escape alone.
+    private static bool TryCopyText(ref Utf8JsonReader reader, scoped Span<char> destination, out int written)
+    {
+        try
+        {
+            written = reader.CopyString(destination);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            written = 0;
+            return false;
+        }
+    }
+
+    private static string InvalidText(string name) =>
+        $"field `{name}` is not valid text (bytes that are not UTF-8, or an unpaired surrogate escape)";
 
     private static string? Store(ref SignalTimestamp? target, SignalTimestamp value)
     {
@@ -187,7 +214,15 @@ public static class ThreatSignalJson
         {
             return $"field `{name}` is too long ({length} bytes; at most {MaxFieldLength} characters)";
         }
-        var value = reader.GetString() ?? "";
+        string value;
+        try
+        {
+            value = reader.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return InvalidText(name);
+        }
         if (value.Length > MaxFieldLength)
         {
             return $"field `{name}` is too long ({value.Length} characters; at most {MaxFieldLength})";

@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -66,9 +66,10 @@ internal static class ReportCommandHandler
     /// <summary>Null when the arguments are usable, else what is wrong with which one.</summary>
     internal static string? Validate(string ip, string detector, float? confidence, string? evidence)
     {
-        if (string.IsNullOrEmpty(ip) || ip.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(ip, out var address))
+        if (!IpAddressText.TryParse(ip, out var address, out var addressError))
         {
-            return $"IP '{ip}' is not an IPv4 or IPv6 address";
+            // The parser's reason quotes the text: "IP '1.2.3.04' is not an IPv4 address (...)".
+            return string.IsNullOrEmpty(ip) ? "IP is empty" : "IP " + addressError;
         }
         // The agent would refuse it too; saying so here spares a round trip and names the range.
         if (!Validation.AddressClassifier.IsPublicUnicast(address, out var range))

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Reflection;
+using InnerWarden.Mesh.Contracts.Diagnostics;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
@@ -175,7 +176,11 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     private SignalVerdict Reject(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, RejectReason reason, string? detail)
     {
-        LogRejected(_logger, signal.NodeId, signal.Ip, reason, detail, origin.RemoteAddress);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            // Every field of a refused signal is the sender's text: escaped, so it cannot forge or garble journal lines.
+            LogRejected(_logger, LogText.Bounded(signal.NodeId), LogText.Bounded(signal.Ip), reason, LogText.Bounded(detail), origin.RemoteAddress);
+        }
         return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToString()), detail);
     }
 

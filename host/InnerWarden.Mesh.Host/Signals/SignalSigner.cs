@@ -3,7 +3,6 @@ using System.Text;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Identity;
-using InnerWarden.Mesh.Host.Validation;
 
 namespace InnerWarden.Mesh.Host.Signals;
 

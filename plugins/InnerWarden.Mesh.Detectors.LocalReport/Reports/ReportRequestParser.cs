@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Detections;
+using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Detectors.LocalReport.Reports;
 
@@ -48,13 +47,9 @@ internal static class ReportRequestParser
                 return "field 'ip' (string) is required";
             }
             var ipText = ipElement.GetString() ?? "";
-            if (!IPAddress.TryParse(ipText, out var ip) || ipText.Contains('%', StringComparison.Ordinal))
+            if (!IpAddressText.TryParse(ipText, out var ip, out var ipError))
             {
-                return $"ip '{Shorten(ipText)}' is not an IPv4 or IPv6 address";
-            }
-            if (ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.IsIPv4MappedToIPv6)
-            {
-                ip = ip.MapToIPv4();
+                return $"field 'ip': {ipError}";
             }
             if (!root.TryGetProperty("detector", out var detectorElement) || detectorElement.ValueKind != JsonValueKind.String)
             {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using InnerWarden.Mesh.Contracts.Detections;
+using InnerWarden.Mesh.Contracts.Diagnostics;
 using InnerWarden.Mesh.Detectors.Files;
 using Microsoft.Extensions.Logging;
 
@@ -150,7 +151,7 @@ internal sealed partial class ReportSocketServer : IAsyncDisposable
                 }
                 if (error is not null)
                 {
-                    LogRejected(_logger, error);
+                    LogRejected(_logger, LogText.Bounded(error));
                 }
                 await ReplyAsync(client, error, cancellationToken).ConfigureAwait(false);
             }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using InnerWarden.Mesh.Contracts.Diagnostics;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Common.Wire;
@@ -30,6 +31,7 @@ internal sealed partial class MeshHttpServer(
     ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<MeshHttpServer>();
+    private readonly RequestFaultLog _faults = new(loggerFactory.CreateLogger<MeshHttpServer>(), time);
     private WebApplication? _app;
     private ISignalSink? _sink;
 
@@ -98,7 +100,40 @@ internal sealed partial class MeshHttpServer(
         ((IDisposable?)app)?.Dispose();
     }
 
-    private Task HandleAsync(HttpContext context)
+    /// <summary>
+    /// The last-resort guard around every request: whatever a body, header or framing makes fail that no check
+    /// foresaw is answered 400 with a reason (413 when it was the size), never Kestrel's 500 with a stack trace in
+    /// the journal; the fault is logged once per minute per cause (<see cref="RequestFaultLog"/>).
+    /// </summary>
+    private async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await RouteAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away: nobody to answer.
+        }
+#pragma warning disable CA1031 // The last resort: whatever a request made fail is answered and logged here, never by Kestrel as a 500.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _faults.Report(context.Request.Path.Value ?? "", Remote(context), ex);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+            int status = ex is Microsoft.AspNetCore.Http.BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                ? StatusCodes.Status413PayloadTooLarge
+                : StatusCodes.Status400BadRequest;
+            context.Response.Clear();
+            await ReplyPlainAsync(context, status, "unprocessable request (" + ex.GetType().Name + ")").ConfigureAwait(false);
+        }
+    }
+
+    private Task RouteAsync(HttpContext context)
     {
         var request = context.Request;
         return request.Path.Value switch
@@ -133,7 +168,7 @@ internal sealed partial class MeshHttpServer(
             }
             else
             {
-                LogUnreadable(_logger, new RemoteText(context.Connection), encoding!, parsed.Error ?? "");
+                LogUnreadable(_logger, new RemoteText(context.Connection), encoding!, LogText.Bounded(parsed.Error));
                 verdict = SignalVerdict.ParseFailure(parsed.Error ?? "unreadable signal");
             }
             await ReplyAsync(context, verdict.HttpStatus, replyMsgpack, verdict).ConfigureAwait(false);
@@ -152,7 +187,7 @@ internal sealed partial class MeshHttpServer(
             var batchError = MessagePackSignal.ParseBatch(bytes, items);
             if (batchError is not null)
             {
-                LogUnreadable(_logger, new RemoteText(context.Connection), "msgpack batch", batchError);
+                LogUnreadable(_logger, new RemoteText(context.Connection), "msgpack batch", LogText.Bounded(batchError));
                 await ReplyAsync(context, StatusCodes.Status400BadRequest, replyMsgpack, SignalVerdict.ParseFailure(batchError)).ConfigureAwait(false);
                 return;
             }
@@ -190,10 +225,11 @@ internal sealed partial class MeshHttpServer(
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
         {
-            // A failing sink is a host bug, not the sender's: answer 500 (the sender retries later) and keep serving.
-            LogSinkFailed(_logger, ex, Remote(context));
-            await ReplyAsync(context, StatusCodes.Status500InternalServerError, replyMsgpack,
-                new SignalVerdict(SignalAction.Rejected, RejectReason.None, "internal error")).ConfigureAwait(false);
+            // Judging failed in a way no check foresaw. A 5xx would invite every sender to retry what may be a
+            // hostile input forever; a 400 with the reason ends it, and the journal gets one line per minute.
+            _faults.Report(context.Request.Path.Value ?? "", Remote(context), ex);
+            await ReplyAsync(context, StatusCodes.Status400BadRequest, replyMsgpack,
+                SignalVerdict.ParseFailure("unprocessable signal (" + ex.GetType().Name + ")")).ConfigureAwait(false);
         }
         finally
         {
@@ -257,6 +293,11 @@ internal sealed partial class MeshHttpServer(
             return Body.Failed(ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
                 ? $"body is over the limit of {limit} bytes" : "unreadable body: " + ex.Message);
         }
+        catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Broken framing Kestrel reports as I/O, not as a bad request: a chunk size that overflows, say.
+            return Body.Failed(StatusCodes.Status400BadRequest, "unreadable body: " + ex.Message);
+        }
     }
 
     private readonly record struct Body(ReadOnlySequence<byte> Bytes, string? Error, int Status)
@@ -295,9 +336,6 @@ internal sealed partial class MeshHttpServer(
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "mesh transport listening on {Address} (tls: {Tls})")]
     private static partial void LogListening(ILogger logger, string address, bool tls);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "the node failed to judge a signal from {Remote}; answered 500")]
-    private static partial void LogSinkFailed(ILogger logger, Exception exception, string remote);
-
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "refused an unreadable {Encoding} signal from {Remote}: {Error}")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "refused an unreadable {Encoding} signal from {Remote}: {Error}")]
     private static partial void LogUnreadable(ILogger logger, RemoteText remote, string encoding, string error);
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using InnerWarden.Mesh.Host.Validation;
+using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Host.Tests.Validation;
 
@@ -38,6 +38,12 @@ public sealed class IpAddressTextTests
     [InlineData("2a01:4f8::1/64")]
     [InlineData("2a01:::1")]
     [InlineData("evil.example")]
+    // An IPv4 tail of an IPv6 address follows the plain IPv4 rule: IPAddress.TryParse reads these as 8.8.8.10.
+    [InlineData("::ffff:8.8.8.010")]
+    [InlineData("2a00:1450::8.8.8.07")]
+    [InlineData("64:ff9b::8.8.8.07")]
+    [InlineData("::ffff:08.8.8.8")]
+    [InlineData("::ffff:8.8.8")]
     [InlineData("12345678901234567890123456789012345678901234567890")]
     public void Anything_but_a_plain_address_is_refused_with_a_reason(string text)
     {

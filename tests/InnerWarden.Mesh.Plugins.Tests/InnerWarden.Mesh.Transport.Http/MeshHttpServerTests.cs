@@ -198,14 +198,15 @@ public sealed class MeshHttpServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sink_failure_is_answered_with_500_and_the_server_keeps_serving()
+    public async Task An_unforeseen_failure_is_answered_with_400_and_a_reason_and_the_server_keeps_serving()
     {
         _node.Sink.Judge = _ => throw new InvalidOperationException("boom");
 
         var (status, body, _) = await PostAsync("/mesh/signal", Encoding.UTF8.GetBytes(TestSignals.Vector1Json), "application/json");
 
-        Assert.Equal(HttpStatusCode.InternalServerError, status);
-        Assert.Equal("""{"accepted":false,"action":"rejected","error":"internal error"}""", body);
+        // Never a 5xx: that would invite the sender to retry what may be a hostile input forever.
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("""{"accepted":false,"action":"rejected","error":"unprocessable signal (InvalidOperationException)"}""", body);
         _node.Sink.Judge = _ => ValueTask.FromResult(new SignalVerdict(SignalAction.Discarded, RejectReason.None, null));
         var (after, _, _) = await PostAsync("/mesh/signal", Encoding.UTF8.GetBytes(TestSignals.Vector1Json), "application/json");
         Assert.Equal(HttpStatusCode.OK, after);

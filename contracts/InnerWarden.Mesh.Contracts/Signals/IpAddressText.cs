@@ -2,14 +2,15 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
-namespace InnerWarden.Mesh.Host.Validation;
+namespace InnerWarden.Mesh.Contracts.Signals;
 
 /// <summary>
 /// Strict parsing and one normal form of IP addresses. <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>
 /// also takes inet_aton shorthand ("127.1", "0x7f.0.0.1"), ports ("[::1]:80") and zones ("fe80::1%eth0"),
-/// none of which belong in a signal or the allowlist.
+/// none of which belong in a signal or the allowlist. The one parser of address text for the host and the plugins
+/// (signals, local reports, sshd lines, the CLI), so every address is held to the same rule.
 /// </summary>
-internal static class IpAddressText
+public static class IpAddressText
 {
     private static readonly System.Buffers.SearchValues<char> Ipv6Characters = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF:.");
 
@@ -40,9 +41,13 @@ internal static class IpAddressText
                 error = $"'{text}' is not a plain IPv6 address (no zone, brackets, port or prefix allowed)";
                 return false;
             }
-            if (!IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            // An embedded IPv4 tail (::ffff:8.8.8.8, 64:ff9b::8.8.8.8) follows the dotted-quad rule of a plain IPv4
+            // address: IPAddress.TryParse would read ::ffff:8.8.8.010 as 8.8.8.10.
+            int tail = text.LastIndexOf(':');
+            if (!IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6
+                || (text.AsSpan(tail + 1).Contains('.') && !TryParseDottedQuad(text.AsSpan(tail + 1), out _)))
             {
-                error = $"'{text}' is not an IPv6 address";
+                error = $"'{text}' is not an IPv6 address (an IPv4 tail is four decimal octets 0-255, no leading zeros)";
                 return false;
             }
             address = Normalize(v6);
