@@ -195,9 +195,11 @@ public sealed class HostileInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_chunk_size_that_overflows_is_a_400()
     {
+        // Nothing after the size line: bytes the server never reads would make its close a reset, and a reset can
+        // discard its 400 before this side reads it (the corpus counts such a close as "closed", never as a 5xx).
         var request = Encoding.ASCII.GetBytes(
             "POST /mesh/signal HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-            + "ffffffffffffffffff\r\n{}\r\n0\r\n\r\n");
+            + "ffffffffffffffffff\r\n");
 
         var status = await HostileFraming.SendAsync(Node.Port, request, CancellationToken.None);
 
