@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Peers;
@@ -129,20 +128,5 @@ public sealed class InboundSignalTests : IAsyncLifetime, IDisposable
         Assert.Equal($$"""{"accepted":false,"action":"{{action}}","error":"{{error}}"}""", body);
     }
 
-    /// <summary>What a refused signal must not change: staged entries, remembered signals, reputations (trust, counts, quarantine).</summary>
-    private async Task<string> StateAsync()
-    {
-        await Node.Node.FlushAsync();
-        var snapshot = Node.Node.Snapshot();
-        var staged = snapshot.Staged
-            .OrderBy(e => e.Ip.ToString(), StringComparer.Ordinal)
-            .Select(e => FormattableString.Invariant($"{e.Ip} {e.Action} {e.Score:F4} {e.ExpiresAt:O} {string.Join(',', e.Contributors)} {e.Confirmed}"));
-        var peers = snapshot.Reputations
-            .OrderBy(r => r.NodeId, StringComparer.Ordinal)
-            .Select(r => FormattableString.Invariant($"{r.NodeId} {r.Trust:F4} {r.SignalsReceived} {r.Confirmed} {r.Contradicted} {r.QuarantinedUntil:O}"));
-        var applied = (await Node.Composed.Parts.Enforcer.ListAsync(CancellationToken.None))
-            .Select(b => b.Ip.ToString())
-            .Order(StringComparer.Ordinal);
-        return string.Join('\n', [.. staged, .. peers, "remembered " + snapshot.RememberedCount.ToString(CultureInfo.InvariantCulture), .. applied]);
-    }
+    private Task<string> StateAsync() => Node.StateTextAsync();
 }

@@ -110,4 +110,24 @@ internal sealed class TestMeshNode
         }
         return lines;
     }
+
+    /// <summary>
+    /// What a refused signal must not change, as text to compare before and after: staged entries, reputations
+    /// (trust, counts, quarantine), the remembered count and the blocks the enforcer holds (after a flush).
+    /// </summary>
+    public async Task<string> StateTextAsync()
+    {
+        await Node.FlushAsync();
+        var snapshot = Node.Snapshot();
+        var staged = snapshot.Staged
+            .OrderBy(e => e.Ip.ToString(), StringComparer.Ordinal)
+            .Select(e => FormattableString.Invariant($"{e.Ip} {e.Action} {e.Score:F4} {e.ExpiresAt:O} {string.Join(',', e.Contributors)} {e.Confirmed}"));
+        var peers = snapshot.Reputations
+            .OrderBy(r => r.NodeId, StringComparer.Ordinal)
+            .Select(r => FormattableString.Invariant($"{r.NodeId} {r.Trust:F4} {r.SignalsReceived} {r.Confirmed} {r.Contradicted} {r.QuarantinedUntil:O}"));
+        var applied = (await Composed.Parts.Enforcer.ListAsync(CancellationToken.None))
+            .Select(b => b.Ip.ToString())
+            .Order(StringComparer.Ordinal);
+        return string.Join('\n', [.. staged, .. peers, "remembered " + snapshot.RememberedCount.ToString(System.Globalization.CultureInfo.InvariantCulture), .. applied]);
+    }
 }

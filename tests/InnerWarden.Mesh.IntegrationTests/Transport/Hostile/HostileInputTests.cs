@@ -270,17 +270,5 @@ public sealed class HostileInputTests : IAsyncLifetime, IDisposable
     private static string Describe(ConcurrentDictionary<int, int> statuses) =>
         string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => string.Create(CultureInfo.InvariantCulture, $"{(s.Key == 0 ? "closed" : s.Key.ToString(CultureInfo.InvariantCulture))}: {s.Value}")));
 
-    /// <summary>What a refused request must not change: staged entries, remembered signals, reputations.</summary>
-    private async Task<string> StateAsync()
-    {
-        await Node.Node.FlushAsync();
-        var snapshot = Node.Node.Snapshot();
-        var staged = snapshot.Staged
-            .OrderBy(e => e.Ip.ToString(), StringComparer.Ordinal)
-            .Select(e => FormattableString.Invariant($"{e.Ip} {e.Action} {e.Score:F4} {e.ExpiresAt:O} {string.Join(',', e.Contributors)} {e.Confirmed}"));
-        var peers = snapshot.Reputations
-            .OrderBy(r => r.NodeId, StringComparer.Ordinal)
-            .Select(r => FormattableString.Invariant($"{r.NodeId} {r.Trust:F4} {r.SignalsReceived} {r.Confirmed} {r.Contradicted} {r.QuarantinedUntil:O}"));
-        return string.Join('\n', [.. staged, .. peers, "remembered " + snapshot.RememberedCount.ToString(CultureInfo.InvariantCulture)]);
-    }
+    private Task<string> StateAsync() => Node.StateTextAsync();
 }
