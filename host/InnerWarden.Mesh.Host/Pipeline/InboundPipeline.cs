@@ -148,7 +148,12 @@ internal sealed partial class InboundPipeline : ISignalSink
         var ttl = TimeSpan.FromSeconds(Math.Min(signal.TtlSecs, MaxTtlSecs));
         // The book's copy of the node id, not this signal's: staged and remembered entries outlive the signal, and
         // one shared string per peer instead of one per entry keeps a flood of them out of the older GC generations.
-        var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now));
+        var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now)
+        {
+            // What the pool needs to combine reports of independent signers (a staging concern: the pool decides how).
+            SignerTrust = reputation.Trust,
+            Domain = IndependenceDomain.Of(reputation.NodeId, reputation.Vouched, origin.RemoteAddress),
+        });
         _accepted.Increment();
         if (_logger.IsEnabled(LogLevel.Debug))
         {
