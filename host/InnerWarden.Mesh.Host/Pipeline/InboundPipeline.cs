@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Host.Pipeline;
 
 /// <summary>
-/// Judges inbound signals in DESIGN.md's order: field validation, freshness, dedup lookup, Ed25519 verify,
+/// Judges inbound signals in the order the README's "How it works" draws: field validation, freshness, dedup lookup, Ed25519 verify,
 /// dedup insert, per-peer rate limit, trust weight, staging (then firewall, state and audit through the
 /// <see cref="StagingCoordinator"/>). Cheap checks run before the signature; dedup runs before the rate count
 /// so a replay can neither count twice nor get an honest peer quarantined.

@@ -6,7 +6,7 @@ using MessagePack;
 namespace InnerWarden.Mesh.Transport.Http.Wire;
 
 /// <summary>
-/// The reply to a signal, PROTOCOL.md's <c>{"accepted":..,"action":..,"error":..}</c> with <c>error</c> present only
+/// The reply to a signal, docs/protocol.md's <c>{"accepted":..,"action":..,"error":..}</c> with <c>error</c> present only
 /// when the verdict has one. The MessagePack form is a map with the same keys; a batch reply is an array of them.
 /// </summary>
 internal static class SignalReply
