@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using InnerWarden.Mesh.Contracts.Diagnostics;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Validation;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -55,7 +57,8 @@ internal static class BlocksCommandHandler
             table.Add(row.Ip, row.Action, row.Score.ToString("F2", CultureInfo.InvariantCulture),
                 CliStateReader.Humanize(row.ExpiresAt - now),
                 string.Join(",", row.ContributingPeers.Select(p => p.Length > 12 ? p[..12] : p)),
-                row.Confirmed ? "yes" : "no", row.Detector);
+                // A peer's detector is free text (any 1-128 characters without controls): escaped for the terminal.
+                row.Confirmed ? "yes" : "no", LogText.Bounded(row.Detector, SignalValidator.MaxDetectorLength));
         }
         table.WriteTo(stdout);
         return 0;

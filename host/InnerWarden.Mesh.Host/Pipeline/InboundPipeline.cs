@@ -181,7 +181,9 @@ internal sealed partial class InboundPipeline : ISignalSink
             // Every field of a refused signal is the sender's text: escaped, so it cannot forge or garble journal lines.
             LogRejected(_logger, LogText.Bounded(signal.NodeId), LogText.Bounded(signal.Ip), reason, LogText.Bounded(detail), origin.RemoteAddress);
         }
-        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToString()), detail);
+        // The wire gets docs/protocol.md's code (a malformed field is a parse error: its text); the precise reason goes in the
+        // reply's extra field, the audit log and the CLI.
+        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToWireError() ?? detail ?? reason.ToString()), detail);
     }
 
     private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, SignalVerdict verdict, string? detail)
