@@ -1,7 +1,7 @@
 namespace InnerWarden.Mesh.Contracts.Signals;
 
 /// <summary>
-/// The <c>error</c> code a refusal is answered with on the wire. PROTOCOL.md allows only the original's codes
+/// The <c>error</c> code a refusal is answered with on the wire. docs/protocol.md allows only the original's codes
 /// (<c>PrivateIp</c>, <c>InvalidConfidence</c>, <c>TimestampTooFarFuture</c>, <c>TimestampTooOld</c>,
 /// <c>InvalidSignature</c>) or a parse error's text, so this node's finer reasons are mapped onto them and
 /// sent in addition as the extra <c>reason</c> field, which original nodes ignore.
@@ -9,7 +9,7 @@ namespace InnerWarden.Mesh.Contracts.Signals;
 public static class RejectReasonNames
 {
     /// <summary>
-    /// The PROTOCOL.md code for <paramref name="reason"/>: an unparseable or allowlisted address is <c>PrivateIp</c>
+    /// The docs/protocol.md code for <paramref name="reason"/>: an unparseable or allowlisted address is <c>PrivateIp</c>
     /// (what the original answers for an address it will not block); null for <see cref="RejectReason.ParseError"/>
     /// and <see cref="RejectReason.InvalidField"/>, which are answered with their parse error text.
     /// </summary>

@@ -38,12 +38,12 @@ internal static class BlocksCommandHandler
         var now = time.GetUtcNow();
         var rows = state.Staged
             .OrderBy(e => e.ExpiresAt)
-            .Select(e => new BlockRow(e.Ip, e.Action, e.Score, e.Detector, e.StagedAt, e.ExpiresAt,
+            .Select(e => new BlockRow(e.Ip, e.Action, CliJsonContext.Round(e.Score), e.Detector, e.StagedAt, e.ExpiresAt,
                 Math.Max(0, (long)(e.ExpiresAt - now).TotalSeconds), e.Contributors ?? [], e.Confirmed, e.Local))
             .ToList();
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<BlockRow>>(rows, CliJsonContext.Default.IReadOnlyListBlockRow));
+            stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<BlockRow>>(rows, CliJsonContext.Cli.IReadOnlyListBlockRow));
             return 0;
         }
         if (rows.Count == 0)

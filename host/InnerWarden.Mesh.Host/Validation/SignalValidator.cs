@@ -8,7 +8,7 @@ namespace InnerWarden.Mesh.Host.Validation;
 
 /// <summary>
 /// The cheap checks of an inbound signal, run before the Ed25519 verification (<see cref="SignalVerifier"/>)
-/// so garbage costs little. Each step returns the first problem with its PROTOCOL.md reason code.
+/// so garbage costs little. Each step returns the first problem with its docs/protocol.md reason code.
 /// </summary>
 internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time)
 {

@@ -6,7 +6,7 @@ using MessagePack;
 namespace InnerWarden.Mesh.Transport.Http.Wire;
 
 /// <summary>
-/// The reply to a signal, PROTOCOL.md's <c>{"accepted":..,"action":..,"error":..}</c> with <c>error</c> present only
+/// The reply to a signal, docs/protocol.md's <c>{"accepted":..,"action":..,"error":..}</c> with <c>error</c> present only
 /// when the verdict has one, and the extra <c>reason</c> field (which original nodes ignore) when the error code is
 /// coarser than this node's reason (<see cref="RejectReasonNames.ExtraReason"/>). The MessagePack form is a map with
 /// the same keys; a batch reply is an array of them.

@@ -55,7 +55,7 @@ public sealed class InboundPipelineTests
 
         Assert.Equal(SignalAction.Rejected, verdict.Action);
         Assert.Equal(RejectReason.InvalidField, verdict.Reason);
-        // Not one of PROTOCOL.md's codes: answered as a parse error, whose text names the field.
+        // Not one of docs/protocol.md's codes: answered as a parse error, whose text names the field.
         Assert.StartsWith("detector 'web?scan' must be 1-128 characters", verdict.Error, StringComparison.Ordinal);
         Assert.Empty(node.Node.Snapshot().Staged);
     }
@@ -238,7 +238,7 @@ public sealed class InboundPipelineTests
 
         Assert.Equal(SignalAction.Rejected, verdict.Action);
         Assert.Equal(expected, verdict.Reason);
-        // The wire carries PROTOCOL.md's codes only: an unparseable or allowlisted address is PrivateIp, as the original answers.
+        // The wire carries docs/protocol.md's codes only: an unparseable or allowlisted address is PrivateIp, as the original answers.
         Assert.Equal(expected is RejectReason.InvalidIp or RejectReason.Allowlisted ? "PrivateIp" : expected.ToString(), verdict.Error);
         Assert.Equal(400, verdict.HttpStatus);
         Assert.Equal(trustBefore, node.TrustOf(peer.NodeId));
