@@ -52,8 +52,8 @@ internal sealed partial class StagingCoordinator
         _logger = logger;
     }
 
-    /// <summary>Called after every change that must reach the state file.</summary>
-    public Action? Changed { get; set; }
+    /// <summary>Where every pool change is recorded for the next commit; null keeps the node in memory only (unit tests).</summary>
+    public StateStore? State { get; init; }
 
     /// <summary>Called with the expiry of every entry staged or renewed, so the node can wake earlier for it (O(1), unlike <see cref="NextExpiry"/>).</summary>
     public Action<DateTimeOffset>? ExpiryScheduled { get; set; }
@@ -83,17 +83,32 @@ internal sealed partial class StagingCoordinator
         }
     }
 
-    /// <summary>Stages a weighed report (from the inbound pipeline) and applies the result.</summary>
-    public StageResult Stage(StageRequest request)
+    /// <summary>Stages a weighed report and applies the result.</summary>
+    public StageResult Stage(StageRequest request) => Stage(request, waitForFirewall: false, out _);
+
+    /// <summary>The entry for an address now (the state store reads it at commit).</summary>
+    public StagedEntry? Find(IPAddress ip)
     {
+        lock (_gate)
+        {
+            return _pool.Find(ip);
+        }
+    }
+
+    /// <summary>
+    /// Stages a weighed report (from the inbound pipeline) and applies the result; <paramref name="enforced"/> completes
+    /// when a block it caused has been handed to the firewall (null when there was none), so the reply can wait for it.
+    /// </summary>
+    public StageResult Stage(StageRequest request, bool waitForFirewall, out Task? enforced)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         StageResult result;
         lock (_gate)
         {
             result = _pool.Stage(request);
-            ApplyStaged(result, result.Current, request.Now);
+            enforced = ApplyStaged(result, result.Current, request.Now, waitForFirewall);
         }
         AfterStaged(result.Current, request);
-        Changed?.Invoke();
         return result;
     }
 
@@ -103,7 +118,7 @@ internal sealed partial class StagingCoordinator
     /// signals were discarded) as one pool transition, so the firewall gets one transaction for it; then, when
     /// broadcasting is on, queue it for the peers. Never waits on the network.
     /// </summary>
-    public Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
+    public async Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(detection);
         cancellationToken.ThrowIfCancellationRequested();
@@ -115,12 +130,12 @@ internal sealed partial class StagingCoordinator
         if (verdict.Reason != RejectReason.None)
         {
             LogLocalRefused(_logger, detection.Ip, detection.Detector, verdict.Reason, verdict.Detail);
-            return Task.CompletedTask;
+            return;
         }
         if (!float.IsFinite(detection.Confidence))
         {
             LogLocalRefused(_logger, detection.Ip, detection.Detector, RejectReason.InvalidConfidence, "confidence is not a finite number");
-            return Task.CompletedTask;
+            return;
         }
         var now = _time.GetUtcNow();
         double score = Math.Clamp(SelfTrust * detection.Confidence, 0, 1);
@@ -132,11 +147,25 @@ internal sealed partial class StagingCoordinator
             staged = _pool.Stage(request);
             confirmed = _pool.Confirm(detection.Ip, now);
             // The firewall sees only where the pair ends: the confirmed (full) block, not the staged one first.
-            ApplyStaged(staged, confirmed.Current ?? staged.Current, now);
+            ApplyStaged(staged, confirmed.Current ?? staged.Current, now, waitForFirewall: false);
+            RecordConfirmed(detection.Ip, confirmed);
         }
         AfterStaged(staged.Current, request);
         AfterConfirmed(detection.Ip, confirmed, now);
-        Changed?.Invoke();
+        if (State is { } state)
+        {
+            try
+            {
+                // Committed before it is broadcast (a local disk write, not the network): peers never hear of a block
+                // this node would forget in a crash.
+                await state.CommitAsync().ConfigureAwait(false);
+            }
+            catch (StateStoreException ex)
+            {
+                LogLocalNotBroadcast(_logger, detection.Ip, ex.Message);
+                return;
+            }
+        }
         if (_broadcasts is not null)
         {
             var entry = confirmed.Current ?? staged.Current;
@@ -145,7 +174,6 @@ internal sealed partial class StagingCoordinator
                 : (ulong)DefaultSignalTtl.TotalSeconds;
             _broadcasts.Enqueue(detection, ttl, score);
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>A local observation of <paramref name="ip"/>: credits its contributors and upgrades it to the full block.</summary>
@@ -155,13 +183,10 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             result = _pool.Confirm(ip, now);
-            ApplyTransition(result.Previous, result.Current, now);
+            ApplyTransition(result.Previous, result.Current, now, waitForFirewall: false);
+            RecordConfirmed(ip, result);
         }
         AfterConfirmed(ip, result, now);
-        if (result.Current is not null || result.CreditedPeers.Count > 0)
-        {
-            Changed?.Invoke();
-        }
         return result;
     }
 
@@ -173,14 +198,14 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             expired = _pool.Expire(now);
+            foreach (var entry in expired)
+            {
+                State?.StagedChanged(entry.Ip);
+            }
         }
         foreach (var entry in expired)
         {
             Retire(entry, now);
-        }
-        if (expired.Count > 0)
-        {
-            Changed?.Invoke();
         }
         return expired;
     }
@@ -231,6 +256,14 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             _pool.Restore(live, remembered);
+            // Every stored row is written again from the pool: expired ones go, those the pool did not keep go too.
+            foreach (var persisted in state.Staged)
+            {
+                if (IPAddress.TryParse(persisted.Ip, out var ip))
+                {
+                    State?.StagedChanged(ip);
+                }
+            }
         }
         foreach (var entry in expired)
         {
@@ -239,7 +272,6 @@ internal sealed partial class StagingCoordinator
         if (expired.Count > 0)
         {
             LogExpiredWhileDown(_logger, expired.Count);
-            Changed?.Invoke();
         }
         return expired.Count;
     }
@@ -312,12 +344,35 @@ internal sealed partial class StagingCoordinator
 
     // Called under _gate: the firewall work of a stage whose entry ends as current (the staged one, or what a
     // confirmation in the same transition made of it), and the revert of a block the pool evicted for it.
-    private void ApplyStaged(StageResult result, StagedEntry? current, DateTimeOffset now)
+    // Called under _gate; records every address whose entry changed for the next commit.
+    private Task? ApplyStaged(StageResult result, StagedEntry? current, DateTimeOffset now, bool waitForFirewall)
     {
-        ApplyTransition(result.Previous, current, now);
-        if (result.Evicted is { IsBlock: true } evicted && (current is null || !current.Ip.Equals(evicted.Ip)))
+        var enforced = ApplyTransition(result.Previous, current, now, waitForFirewall);
+        if (current is not null || result.Previous is not null)
         {
-            _queue.Revert(evicted.Ip);
+            State?.StagedChanged((current ?? result.Previous)!.Ip);
+        }
+        if (result.Evicted is { } gone && (current is null || !current.Ip.Equals(gone.Ip)))
+        {
+            State?.StagedChanged(gone.Ip);
+            if (gone.IsBlock)
+            {
+                _queue.Revert(gone.Ip);
+            }
+        }
+        return enforced;
+    }
+
+    // Called under _gate: a confirmation changed the entry, and credited remembered signals must not come back after a restart.
+    private void RecordConfirmed(IPAddress ip, ConfirmResult result)
+    {
+        if (result.Current is not null)
+        {
+            State?.StagedChanged(ip);
+        }
+        if (result.CreditedPeers.Count > 0)
+        {
+            State?.RememberedTaken(ip);
         }
     }
 
@@ -352,7 +407,7 @@ internal sealed partial class StagingCoordinator
     }
 
     // Called under _gate: turns the pool's before/after pair into firewall work.
-    private void ApplyTransition(StagedEntry? previous, StagedEntry? current, DateTimeOffset now)
+    private Task? ApplyTransition(StagedEntry? previous, StagedEntry? current, DateTimeOffset now, bool waitForFirewall)
     {
         bool wasBlock = previous is { IsBlock: true };
         if (current is { IsBlock: true })
@@ -360,6 +415,10 @@ internal sealed partial class StagingCoordinator
             bool changed = !wasBlock || previous!.Action != current.Action || previous.ExpiresAt != current.ExpiresAt;
             if (changed && IsSafeToBlock(current, now))
             {
+                if (waitForFirewall)
+                {
+                    return _queue.BlockAndWait(current.Ip, current.ExpiresAt - now);
+                }
                 _queue.Block(current.Ip, current.ExpiresAt - now);
             }
         }
@@ -367,6 +426,7 @@ internal sealed partial class StagingCoordinator
         {
             _queue.Revert(previous!.Ip);
         }
+        return null;
     }
 
     private bool IsSafeToBlock(StagedEntry entry, DateTimeOffset now)
@@ -427,5 +487,8 @@ internal sealed partial class StagingCoordinator
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "{Ip} still hits the firewall: counted as local confirmation")]
     private static partial void LogHitConfirmed(ILogger logger, IPAddress ip);
+
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "local detection of {Ip} is blocked but not broadcast: {Error}")]
+    private static partial void LogLocalNotBroadcast(ILogger logger, IPAddress ip, string error);
 
 }
