@@ -285,6 +285,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// <summary>Waits until queued broadcasts are handed to the transport and firewall work, audit lines and state changes are written.</summary>
     public async Task FlushAsync()
     {
+        await _coordinator.HandoffsAsync().ConfigureAwait(false);
         if (_broadcasts is not null)
         {
             await _broadcasts.FlushAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Enforcement;
@@ -37,6 +38,9 @@ internal sealed partial class StagingCoordinator
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, long> _lastHits = [];
+    // Local detections whose commit (and then broadcast) is still under way, so a flush can wait for them.
+    private readonly ConcurrentDictionary<long, Task> _handoffs = new();
+    private long _handoffIds;
 
     public StagingCoordinator(IStagingPool pool, ReputationBook book, EnforcementQueue queue, AddressPolicy addresses,
         AuditLog audit, BroadcastQueue? broadcasts, string ownNodeId, TimeProvider time, ILogger logger)
@@ -118,7 +122,7 @@ internal sealed partial class StagingCoordinator
     /// signals were discarded) as one pool transition, so the firewall gets one transaction for it; then, when
     /// broadcasting is on, queue it for the peers. Never waits on the network.
     /// </summary>
-    public async Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
+    public Task HandleLocalDetectionAsync(Detection detection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(detection);
         cancellationToken.ThrowIfCancellationRequested();
@@ -130,12 +134,12 @@ internal sealed partial class StagingCoordinator
         if (verdict.Reason != RejectReason.None)
         {
             LogLocalRefused(_logger, detection.Ip, detection.Detector, verdict.Reason, verdict.Detail);
-            return;
+            return Task.CompletedTask;
         }
         if (!float.IsFinite(detection.Confidence))
         {
             LogLocalRefused(_logger, detection.Ip, detection.Detector, RejectReason.InvalidConfidence, "confidence is not a finite number");
-            return;
+            return Task.CompletedTask;
         }
         var now = _time.GetUtcNow();
         double score = Math.Clamp(SelfTrust * detection.Confidence, 0, 1);
@@ -152,27 +156,60 @@ internal sealed partial class StagingCoordinator
         }
         AfterStaged(staged.Current, request);
         AfterConfirmed(detection.Ip, confirmed, now);
-        if (State is { } state)
-        {
-            try
-            {
-                // Committed before it is broadcast (a local disk write, not the network): peers never hear of a block
-                // this node would forget in a crash.
-                await state.CommitAsync().ConfigureAwait(false);
-            }
-            catch (StateStoreException ex)
-            {
-                LogLocalNotBroadcast(_logger, detection.Ip, ex.Message);
-                return;
-            }
-        }
+        ulong? broadcastTtl = null;
         if (_broadcasts is not null)
         {
             var entry = confirmed.Current ?? staged.Current;
-            var ttl = entry is not null && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
+            broadcastTtl = entry is not null && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
                 ? (ulong)Math.Ceiling((entry.ExpiresAt - now).TotalSeconds)
                 : (ulong)DefaultSignalTtl.TotalSeconds;
-            _broadcasts.Enqueue(detection, ttl, score);
+        }
+        // The block is queued above, before any disk write: a detection never waits for an fsync, nor for a peer.
+        // (A block the disk has not recorded yet costs nothing: at worst a crash forgets it and the kernel drops it
+        // at the restart's reconcile; a block delayed behind a commit would let the attacker in meanwhile.)
+        // The broadcast waits for the commit (a local disk write, group-committed with everything else): peers never
+        // hear of a block this node would forget in a crash.
+        var commit = State?.CommitAsync() ?? Task.CompletedTask;
+        if (commit.IsCompletedSuccessfully)
+        {
+            if (broadcastTtl is { } ttl)
+            {
+                _broadcasts!.Enqueue(detection, ttl, score);
+            }
+            return Task.CompletedTask;
+        }
+        long id = Interlocked.Increment(ref _handoffIds);
+        var handoff = BroadcastWhenCommittedAsync(id, commit, detection, broadcastTtl, score);
+        if (_handoffs.TryAdd(id, handoff) && handoff.IsCompleted)
+        {
+            _handoffs.TryRemove(id, out _);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when every local detection made so far is committed and, when broadcasting, queued for the peers.</summary>
+    public Task HandoffsAsync() => _handoffs.IsEmpty ? Task.CompletedTask : Task.WhenAll(_handoffs.Values);
+
+    private async Task BroadcastWhenCommittedAsync(long id, Task commit, Detection detection, ulong? ttl, double score)
+    {
+        try
+        {
+            await commit.ConfigureAwait(false);
+            if (ttl is { } secs)
+            {
+                _broadcasts!.Enqueue(detection, secs, score);
+            }
+        }
+        catch (StateStoreException ex)
+        {
+            if (ttl is not null)
+            {
+                LogLocalNotBroadcast(_logger, detection.Ip, ex.Message);
+            }
+        }
+        finally
+        {
+            _handoffs.TryRemove(id, out _);
         }
     }
 
@@ -488,7 +525,7 @@ internal sealed partial class StagingCoordinator
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "{Ip} still hits the firewall: counted as local confirmation")]
     private static partial void LogHitConfirmed(ILogger logger, IPAddress ip);
 
-    [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "local detection of {Ip} is blocked but not broadcast: {Error}")]
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Debug, Message = "local detection of {Ip} is blocked but not broadcast (the state store logs its failure once a minute): {Error}")]
     private static partial void LogLocalNotBroadcast(ILogger logger, IPAddress ip, string error);
 
 }
