@@ -23,7 +23,7 @@ internal static class AgentCommand
                 // Files the service user cannot use are one error with the chown that fixes them, exit 2 (MeshCli).
                 ServiceFileCheck.Check(location.DataDirectoryFor(config));
             }
-            return await AgentHost.RunAsync(config, location, CliOutput.Out(parseResult), cancellationToken);
+            return await AgentHost.RunAsync(config, location, CliOutput.Out(parseResult), CliOutput.Error(parseResult), cancellationToken);
         });
         return command;
     }

@@ -15,7 +15,9 @@ internal static class DemoCommand
         };
         expiry.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 2 or > 40)
+            // A value that is not a number is the parser's own error ("Cannot parse argument 'abc'"); reading it here would throw.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                && seconds is < 2 or > 40)
             {
                 result.AddError("--expiry-secs must be from 2 to 40");
             }

@@ -57,6 +57,12 @@ internal static class MeshCli
         try
         {
             var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+            if (parseResult.CommandResult.Command.Name == "agent")
+            {
+                // The agent handles its stop signals itself (AgentHost): a node stopping takes longer than the parser's
+                // grace period, after which it would end the process with 143 mid-shutdown.
+                configuration.ProcessTerminationTimeout = null;
+            }
             return await parseResult.InvokeAsync(configuration, cancellationToken);
         }
         catch (ConfigException e)

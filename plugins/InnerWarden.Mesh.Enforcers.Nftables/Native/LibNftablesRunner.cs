@@ -145,6 +145,11 @@ internal sealed class LibNftablesRunner(TimeSpan timeout, string? networkNamespa
                     return $"libnftables: network namespace {ns} cannot be opened ({path}: {e.Message})";
                 }
             }
+            if (!NetAdminCapability.IsEffective())
+            {
+                // The same words the nft process would print, so callers read one cause whichever path runs.
+                return "libnftables: Operation not permitted: this process lacks CAP_NET_ADMIN (CapEff in /proc/self/status), which changing the firewall needs";
+            }
             _ctx = LibNftables.CtxNew(0);
             if (_ctx == IntPtr.Zero)
             {

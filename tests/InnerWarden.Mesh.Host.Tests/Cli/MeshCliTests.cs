@@ -27,6 +27,19 @@ public sealed class MeshCliTests : IDisposable
         Assert.True(MeshConfigLoader.Load(_temp.Path).Enabled);
     }
 
+    [Theory]
+    [InlineData("abc", "Cannot parse argument 'abc' for option '--expiry-secs'")]
+    [InlineData("99", "--expiry-secs must be from 2 to 40")]
+    public async Task Demo_with_a_bad_expiry_is_a_usage_error_naming_the_value_without_a_stack_trace(string value, string expected)
+    {
+        var run = await CliRun.RunAsync("demo", "--expiry-secs", value);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"innerwarden: {expected}", run.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Err, StringComparison.Ordinal);
+        Assert.Empty(run.Out);
+    }
+
     [Fact]
     public async Task Disable_of_a_disabled_mesh_says_so_and_creates_nothing()
     {

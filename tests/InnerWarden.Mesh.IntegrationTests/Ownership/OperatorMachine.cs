@@ -146,7 +146,18 @@ public sealed class OperatorMachine : IDisposable
     /// Starts <c>innerwarden ARGS</c> as <paramref name="user"/>, waits for <paramref name="marker"/> in its output, then
     /// sends SIGTERM as <c>systemctl stop</c> does; returns the exit code and everything it printed.
     /// </summary>
-    public async Task<(int Exit, string Output, bool SawMarker)> RunUntilAsync(string user, string marker, params string[] args)
+    public Task<(int Exit, string Output, bool SawMarker)> RunUntilAsync(string user, string marker, params string[] args) =>
+        RunUntilAsync(user, marker, TimeSpan.Zero, new Dictionary<string, string>(), args);
+
+    /// <summary>
+    /// As <see cref="RunUntilAsync(string, string, string[])"/>, the signal <paramref name="delay"/> after the marker; an
+    /// empty marker starts the clock when the process can first handle SIGTERM (it shows in /proc/PID/status SigCgt).
+    /// </summary>
+    public Task<(int Exit, string Output, bool SawMarker)> RunUntilAsync(string user, string marker, TimeSpan delay, params string[] args) =>
+        RunUntilAsync(user, marker, delay, new Dictionary<string, string>(), args);
+
+    /// <summary>As above, with extra environment variables.</summary>
+    public async Task<(int Exit, string Output, bool SawMarker)> RunUntilAsync(string user, string marker, TimeSpan delay, Dictionary<string, string> environment, params string[] args)
     {
         var output = new System.Text.StringBuilder();
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -166,6 +177,10 @@ public sealed class OperatorMachine : IDisposable
         info.Environment.Remove("INNERWARDEN_DATA_DIR");
         info.Environment["HOME"] = "/";
         info.Environment["INNERWARDEN_SERVICE_USER"] = ServiceUser;
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         using var process = new Process { StartInfo = info };
         void OnLine(object sender, DataReceivedEventArgs e)
         {
@@ -177,7 +192,7 @@ public sealed class OperatorMachine : IDisposable
             {
                 output.AppendLine(e.Data);
             }
-            if (e.Data.Contains(marker, StringComparison.Ordinal))
+            if (marker.Length > 0 && e.Data.Contains(marker, StringComparison.Ordinal))
             {
                 seen.TrySetResult();
             }
@@ -189,10 +204,15 @@ public sealed class OperatorMachine : IDisposable
         process.BeginErrorReadLine();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var exited = process.WaitForExitAsync(timeout.Token);
+        if (marker.Length == 0)
+        {
+            _ = CatchesSigtermAsync(process.Id, timeout.Token).ContinueWith(_ => seen.TrySetResult(), TaskScheduler.Default);
+        }
         var sawMarker = await Task.WhenAny(seen.Task, exited) == seen.Task;
         if (sawMarker)
         {
-            Run("kill", "-TERM", Text(process.Id));
+            await Task.Delay(delay, timeout.Token);
+            _ = await Exec("kill", ["-TERM", Text(process.Id)]);
         }
         try
         {
@@ -206,6 +226,28 @@ public sealed class OperatorMachine : IDisposable
         lock (output)
         {
             return (process.ExitCode, output.ToString(), sawMarker);
+        }
+    }
+
+    // SIGTERM is signal 15: bit 14 of the caught-signals mask.
+    private static async Task CatchesSigtermAsync(int pid, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+                if (line is not null && (ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << 14)) != 0
+                    && File.ReadAllText($"/proc/{pid}/cmdline").Contains("innerwarden.dll", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (IOException)
+            {
+                return;
+            }
+            await Task.Delay(5, cancellationToken);
         }
     }
 

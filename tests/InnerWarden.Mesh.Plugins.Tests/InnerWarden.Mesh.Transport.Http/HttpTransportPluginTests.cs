@@ -18,7 +18,7 @@ public sealed class HttpTransportPluginTests
         services.AddSingleton(node);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        new HttpTransportPlugin().Register(services, new PluginContext("http", ".", new Dictionary<string, string> { ["timeout_ms"] = "1000" }, node));
+        new HttpTransportPlugin().Register(services, new PluginContext("http", ".", new Dictionary<string, string> { ["timeout_ms"] = "10000" }, node));
 
         await using (var provider = services.BuildServiceProvider())
         {
