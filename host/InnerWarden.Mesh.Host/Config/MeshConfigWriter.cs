@@ -54,7 +54,7 @@ internal static class MeshConfigWriter
         return null;
     }
 
-    /// <summary>Removes the peers whose endpoint or public key is <paramref name="target"/>; returns what was removed.</summary>
+    /// <summary>Removes the peers whose endpoint, public key or label is <paramref name="target"/>; returns what was removed.</summary>
     public static IReadOnlyList<PeerInfo> RemovePeer(string path, string target, PluginCatalogCache? catalogs = null)
     {
         catalogs ??= PluginCatalogCache.Shared;
@@ -65,7 +65,8 @@ internal static class MeshConfigWriter
         {
             var peer = config.Peers[i];
             if ((byEndpoint is not null && MeshConfigLoader.EndpointKey(peer.Endpoint) == byEndpoint)
-                || string.Equals(peer.PublicKey, target, StringComparison.OrdinalIgnoreCase))
+                || string.Equals(peer.PublicKey, target, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(peer.Label, target, StringComparison.Ordinal))
             {
                 removed.Add(i);
             }
