@@ -94,8 +94,8 @@ internal static class PipelineBenchmark
         var verdicts = new long[Enum.GetValues<SignalAction>().Length];
         await WarmAsync(sink, origin, warm, threads, label);
         await node.Node.FlushAsync();
-        long contention = Monitor.LockContentionCount, saves = node.Node.Store.Saves, gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
-        var saveTime = node.Node.Store.SaveTime;
+        long contention = Monitor.LockContentionCount, commits = node.Node.Store.Commits, gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+        var commitTime = node.Node.Store.CommitTime;
         var pause = GC.GetTotalPauseDuration();
         long allocated = GC.GetTotalAllocatedBytes();
         var cpu = CpuClock.Process();
@@ -116,7 +116,7 @@ internal static class PipelineBenchmark
         if (Verbose)
         {
             Console.WriteLine($"{label}: {elapsed.TotalMilliseconds:N0} ms wall, {cpuUsed.TotalMilliseconds:N0} ms CPU; lock contentions {Monitor.LockContentionCount - contention:N0}; " +
-                $"state saves {node.Node.Store.Saves - saves:N0} taking {(node.Node.Store.SaveTime - saveTime).TotalMilliseconds:N0} ms; " +
+                $"state commits {node.Node.Store.Commits - commits:N0} taking {(node.Node.Store.CommitTime - commitTime).TotalMilliseconds:N0} ms; " +
                 $"GC gen0 {GC.CollectionCount(0) - gen0}, gen2 {GC.CollectionCount(2) - gen2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:N0} ms; " +
                 $"allocated {(GC.GetTotalAllocatedBytes() - allocated) / (double)json.Length:N0} B/signal, last gen0 promoted {GC.GetGCMemoryInfo(GCKind.Ephemeral).PromotedBytes / 1024:N0} KB");
         }

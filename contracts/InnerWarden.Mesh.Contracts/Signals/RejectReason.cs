@@ -27,4 +27,9 @@ public enum RejectReason
     RateLimitExceeded,
     /// <summary>The sender is quarantined (HTTP 403).</summary>
     PeerQuarantined,
+    /// <summary>
+    /// The node could not make the outcome durable (its state store failed to commit: disk full, read-only, I/O error).
+    /// HTTP 503: nothing was acknowledged, the sender retries later.
+    /// </summary>
+    StateUnavailable,
 }

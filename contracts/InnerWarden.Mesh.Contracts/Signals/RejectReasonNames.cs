@@ -27,8 +27,9 @@ public static class RejectReasonNames
 
     /// <summary>
     /// The extra <c>reason</c> field for a reply: this node's reason name when the wire <c>error</c> does not already
-    /// say it (an unparseable or allowlisted address, a malformed field); null when the error code is precise.
+    /// say it (an unparseable or allowlisted address, a malformed field, a state commit that failed: its error is the
+    /// failure's text); null when the error code is precise.
     /// </summary>
     public static string? ExtraReason(this RejectReason reason) =>
-        reason is RejectReason.InvalidIp or RejectReason.Allowlisted or RejectReason.InvalidField ? reason.ToString() : null;
+        reason is RejectReason.InvalidIp or RejectReason.Allowlisted or RejectReason.InvalidField or RejectReason.StateUnavailable ? reason.ToString() : null;
 }

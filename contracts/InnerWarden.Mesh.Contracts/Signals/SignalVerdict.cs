@@ -12,11 +12,15 @@ public sealed record SignalVerdict(SignalAction Action, RejectReason Reason, str
     /// <summary>The HTTP status docs/protocol.md gives this verdict.</summary>
     public int HttpStatus => Action switch
     {
+        SignalAction.Rejected when Reason == RejectReason.StateUnavailable => 503,
         SignalAction.Rejected => 400,
         SignalAction.Quarantined when Reason == RejectReason.RateLimitExceeded => 429,
         SignalAction.Quarantined => 403,
         _ => 200,
     };
+
+    /// <summary>The answer when the node could not commit what the signal changed (HTTP 503, retried by the sender).</summary>
+    public static SignalVerdict StateUnavailable(string reason) => new(SignalAction.Rejected, RejectReason.StateUnavailable, reason);
 
     /// <summary>A refusal for a body that could not be parsed.</summary>
     public static SignalVerdict ParseFailure(string message) => new(SignalAction.Rejected, RejectReason.ParseError, message);

@@ -34,7 +34,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
     private readonly EnforcementQueue _queue;
     private readonly BroadcastQueue? _broadcasts;
     private readonly StagingCoordinator _coordinator;
-    private readonly MeshStateStore _store;
+    private readonly StateStore _store;
+    private readonly SeenSignals _seen;
     private readonly InboundPipeline _pipeline;
     private readonly List<PeerInfo> _discovered = [];
     private readonly List<Task> _loops = [];
@@ -63,6 +64,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
         _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
+        _store = new StateStore(settings.DataDirectory, time, factory.CreateLogger<StateStore>());
+        _book.Changed = _store.ReputationChanged;
         if (settings.AutoBroadcast && parts.Transport is { } transport)
         {
             _broadcasts = new BroadcastQueue(transport, new SignalSigner(parts.Identity, time), _audit, _events, time,
@@ -72,19 +75,20 @@ internal sealed partial class MeshNode : IAsyncDisposable
             factory.CreateLogger<StagingCoordinator>())
         {
             Events = _events,
+            State = _store,
         };
-        _store = new MeshStateStore(settings.DataDirectory, time, factory.CreateLogger<MeshStateStore>(), BuildState);
-        _coordinator.Changed = _store.MarkDirty;
         if (parts.Metrics is { } metrics)
         {
             AttachMetrics(metrics);
         }
         _coordinator.ExpiryScheduled = OnExpiryScheduled;
         RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
-        _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), new SeenSignals(time), RateLimiter, _book, _coordinator, _audit, NodeId, time,
+        _seen = new SeenSignals(time);
+        _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), _seen, RateLimiter, _book, _coordinator, _audit, NodeId, time,
             factory.CreateLogger<InboundPipeline>())
         {
             Events = _events,
+            State = _store,
         };
     }
 
@@ -93,8 +97,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// <summary>The inbound pipeline a transport hands signals to.</summary>
     public ISignalSink Sink => _pipeline;
 
-    /// <summary>The state file's writer (its save counters show what persistence costs under load).</summary>
-    internal MeshStateStore Store => _store;
+    /// <summary>The state database's writer (its commit counters show what durability costs under load).</summary>
+    internal StateStore Store => _store;
 
     /// <summary>The staging coordinator, for tests.</summary>
     internal StagingCoordinator Coordinator => _coordinator;
@@ -124,9 +128,18 @@ internal sealed partial class MeshNode : IAsyncDisposable
         }
         _started = true;
         _running = new CancellationTokenSource();
-        var state = _store.Load();
+        var state = _store.Open(NodeId, _parts.Enforcer.Name);
+        _store.Attach(_coordinator.Find, _book.Find, BuildPeers);
+        _store.Start();
         _book.Restore(state.Reputations);
+        _seen.Restore(_store.LoadedSeen, _parts.Time.GetUtcNow());
         RestoreDiscoveredPeers(state);
+        foreach (var rep in _book.Snapshot())
+        {
+            // Vouching follows the current config: rewrite every reputation once at start.
+            _store.ReputationChanged(rep.NodeId);
+        }
+        _store.PeersChanged();
         _configuredPeerAddresses = await ResolvePeerAddressesAsync(cancellationToken).ConfigureAwait(false);
         _addresses.SetPeerAddresses(_configuredPeerAddresses);
         await _parts.Enforcer.InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -135,7 +148,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _broadcasts?.Start();
         _coordinator.Restore(state);
         await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        _store.MarkDirty();
+        // What the restore changed (entries that expired while down, their debits) is durable before anything is served.
+        await _store.CommitAsync().ConfigureAwait(false);
         if (_parts.Transport is { } transport)
         {
             await transport.StartAsync(_pipeline, cancellationToken).ConfigureAwait(false);
@@ -192,8 +206,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _running?.Dispose();
         _running = null;
         // Not the broadcasts: a transport that hangs must not hold up the stop; DisposeAsync gives them a bounded wait.
+        _store.PeersChanged();
         await FlushLocalAsync().ConfigureAwait(false);
-        _store.Save(BuildState());
     }
 
     /// <summary>A local detection (also used by detector readers): see <see cref="StagingCoordinator.HandleLocalDetectionAsync"/>.</summary>
@@ -218,7 +232,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         {
             _book.Vouch(key, _parts.Time.GetUtcNow());
         }
-        _store.MarkDirty();
+        _store.PeersChanged();
+        _ = _store.CommitAsync(); // a failure is logged by the store and retried with the next commit
     }
 
     /// <summary>
@@ -240,13 +255,14 @@ internal sealed partial class MeshNode : IAsyncDisposable
             _coordinator.ExpireDue();
             if (_parts.Transport is not null)
             {
-                // Peer link state changes without staging changes; refresh it in the state file each tick.
-                _store.MarkDirty();
+                // Peer link state changes without staging changes; refresh it in the database each tick.
+                _store.PeersChanged();
             }
             if (_parts.Enforcer.HasHitCounters && await _queue.ListAsync(cancellationToken).ConfigureAwait(false) is { } applied)
             {
                 _coordinator.ObserveHitCounters(applied);
             }
+            await CommitQuietlyAsync().ConfigureAwait(false);
             if (_queue.NeedsReconcile)
             {
                 await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -269,6 +285,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     /// <summary>Waits until queued broadcasts are handed to the transport and firewall work, audit lines and state changes are written.</summary>
     public async Task FlushAsync()
     {
+        await _coordinator.HandoffsAsync().ConfigureAwait(false);
         if (_broadcasts is not null)
         {
             await _broadcasts.FlushAsync().ConfigureAwait(false);
@@ -281,7 +298,21 @@ internal sealed partial class MeshNode : IAsyncDisposable
     {
         await _queue.FlushAsync().ConfigureAwait(false);
         await _audit.FlushAsync().ConfigureAwait(false);
-        await _store.FlushAsync().ConfigureAwait(false);
+        await CommitQuietlyAsync().ConfigureAwait(false);
+    }
+
+    // Expiries, confirmations and trust changes of periodic work: committed before the tick ends. A failure is
+    // logged by the store (once a minute) and the changes are retried with the next commit.
+    private async Task CommitQuietlyAsync()
+    {
+        try
+        {
+            await _store.CommitAsync().ConfigureAwait(false);
+        }
+        catch (StateStoreException)
+        {
+            // Logged by the store.
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -298,9 +329,8 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _wake.Dispose();
     }
 
-    private MeshState BuildState()
+    private List<PersistedPeer> BuildPeers()
     {
-        var (entries, remembered) = _coordinator.SnapshotPool();
         var peers = new List<PersistedPeer>();
         // The link state (reachability, last contact, breaker) is the transport's; it is persisted so that
         // `innerwarden mesh peers` can show it without talking to the running agent.
@@ -320,18 +350,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
                 peers.Add(WithLink(new PersistedPeer(peer.Endpoint.ToString(), peer.PublicKey, peer.Label, "discovered"), links));
             }
         }
-        var staged = new List<PersistedEntry>(entries.Count);
-        foreach (var entry in entries)
-        {
-            staged.Add(PersistedEntry.From(entry));
-        }
-        var kept = new List<PersistedRemembered>(remembered.Count);
-        foreach (var signal in remembered)
-        {
-            kept.Add(PersistedRemembered.From(signal));
-        }
-        return new MeshState(MeshState.CurrentVersion, NodeId, _parts.Enforcer.Name, _parts.Time.GetUtcNow(), peers,
-            _book.Snapshot(), staged, kept);
+        return peers;
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 
 /// <summary>
 /// <c>innerwarden mesh blocks [--json]</c>: the staging pool (blocks and watchlist), soonest expiry first.
-/// Exit 0, or 1 when the state file is unreadable.
+/// Exit 0, or 1 when the state database is unreadable.
 /// </summary>
 /// <remarks>
 /// <c>--json</c> prints an array of objects with these stable fields:

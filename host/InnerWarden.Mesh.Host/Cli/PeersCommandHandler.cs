@@ -8,7 +8,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 
 /// <summary>
 /// <c>innerwarden mesh peers [--json]</c>: configured peers, keys resolved by discovery, and every other
-/// signing identity the node tracks, with their reputation. Exit 0, or 1 when the state file is unreadable.
+/// signing identity the node tracks, with their reputation. Exit 0, or 1 when the state database is unreadable.
 /// </summary>
 /// <remarks>
 /// <c>--json</c> prints an array of objects with these stable fields:

@@ -18,7 +18,7 @@ internal static class StateCommand
         command.SetAction(parseResult =>
         {
             var location = globals.Locate(parseResult);
-            // Top-level keys only: these commands read the state file, and checking plugin settings would load every
+            // Top-level keys only: these commands read the state database, and checking plugin settings would load every
             // plugin assembly (the agent, `config check` and the commands that edit the file do the whole check).
             var config = MeshConfigLoader.Read(location).OrThrow();
             var dataDir = location.DataDirectoryFor(config);

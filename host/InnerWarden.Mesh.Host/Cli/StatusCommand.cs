@@ -6,5 +6,5 @@ namespace InnerWarden.Mesh.Host.Cli;
 internal static class StatusCommand
 {
     public static Command Create(GlobalOptions globals) =>
-        StateCommand.Create(globals, "status", "Show this node's state: identity, peers, staged entries, blocks (from the state file)", StatusCommandHandler.Run);
+        StateCommand.Create(globals, "status", "Show this node's state: identity, peers, staged entries, blocks (from the state database)", StatusCommandHandler.Run);
 }

@@ -6,8 +6,8 @@ using InnerWarden.Mesh.Host.Text;
 namespace InnerWarden.Mesh.Host.Cli;
 
 /// <summary>
-/// <c>innerwarden mesh status [--json]</c>: what the node's state file says, read without contacting the agent.
-/// Exit 0, or 1 when the state file is unreadable (a missing file is an empty state).
+/// <c>innerwarden mesh status [--json]</c>: what the node's state database holds, read live and read-only without contacting the agent.
+/// Exit 0, or 1 when the database is unreadable (a data directory without one is an empty state).
 /// </summary>
 /// <remarks>
 /// <c>--json</c> prints one object with these stable fields:
@@ -15,7 +15,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 /// initialized        bool      true when the data directory holds a node identity (the agent or `mesh identity` has run)
 /// node_id            string?   this node's public key, 64 hex; null without an identity file
 /// data_directory     string    the data directory read
-/// state_saved_at     string?   RFC 3339 time the agent last wrote mesh-state.json; null when never
+/// state_saved_at     string?   RFC 3339 time of the agent's last commit to mesh.db; null when never
 /// enforcer           string?   firewall backend recorded by the agent (nftables, iptables, log-only, ...)
 /// peers_configured   int       peers listed in config
 /// peers_known        int       configured peers plus keys resolved by discovery

@@ -44,6 +44,16 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
 
     public void Block(IPAddress ip, TimeSpan ttl) => _channel.Writer.TryWrite(new Work(ip, ttl, null));
 
+    /// <summary>
+    /// <see cref="Block"/>, completing when the batch that carries it has been handed to the backend (a failed batch
+    /// completes it too: the block is then re-applied by the next reconcile, which the failure requested).
+    /// </summary>
+    public Task BlockAndWait(IPAddress ip, TimeSpan ttl)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _channel.Writer.TryWrite(new Work(ip, ttl, done)) ? done.Task : Task.CompletedTask;
+    }
+
     public void Revert(IPAddress ip) => _channel.Writer.TryWrite(new Work(ip, null, null));
 
     /// <summary>Completes when everything queued before the call has been handed to the backend.</summary>
@@ -164,7 +174,7 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
                 {
                     waiters.Add(work.Done);
                 }
-                else if (work.Ip is not null)
+                if (work.Ip is not null)
                 {
                     // The last decision for an address wins (a block then a revert in one batch is a revert).
                     latest[work.Ip] = work.Ttl;

@@ -2,7 +2,10 @@ using InnerWarden.Mesh.Contracts.Peers;
 
 namespace InnerWarden.Mesh.Host.Persistence;
 
-/// <summary>The content of <c>mesh-state.json</c> (format version 1; snake_case field names).</summary>
+/// <summary>
+/// The node state as one value: what <c>mesh.db</c> holds (read by the CLI and at start) and the content of the legacy
+/// <c>mesh-state.json</c> (format version 1; snake_case field names) that is imported once.
+/// </summary>
 /// <param name="Version">Format version, <see cref="CurrentVersion"/>.</param>
 /// <param name="NodeId">The node that wrote it.</param>
 /// <param name="Enforcer">The firewall backend in use when written.</param>

@@ -6,6 +6,7 @@ using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Agent;
 using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Persistence;
 using InnerWarden.Mesh.Host.Signals;
 using InnerWarden.Mesh.Host.Staging;
 using InnerWarden.Mesh.Host.Trust;
@@ -89,11 +90,42 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     public long Duplicates => _duplicates.Value;
 
+    /// <summary>Where every accepted signal is recorded; null keeps the pipeline in memory only (unit tests).</summary>
+    public StateStore? State { get; init; }
+
+    /// <summary>
+    /// Judges the signal, then answers only when what the verdict promises holds: the state it changed is committed
+    /// (or, for a duplicate, the commit of the original is done) and a block it caused was handed to the firewall.
+    /// A failed commit is answered <see cref="RejectReason.StateUnavailable"/> (HTTP 503), so the sender retries.
+    /// </summary>
     public ValueTask<SignalVerdict> SubmitAsync(ThreatSignal signal, SignalOrigin origin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signal);
         ArgumentNullException.ThrowIfNull(origin);
-        return ValueTask.FromResult(Submit(signal, origin));
+        var verdict = Submit(signal, origin, out bool touched, out var enforced);
+        var commit = touched && State is { } state ? state.CommitAsync() : Task.CompletedTask;
+        if (commit.IsCompletedSuccessfully && (enforced is null || enforced.IsCompleted))
+        {
+            return ValueTask.FromResult(verdict);
+        }
+        return WhenDurableAsync(verdict, commit, enforced);
+    }
+
+    private static async ValueTask<SignalVerdict> WhenDurableAsync(SignalVerdict verdict, Task commit, Task? enforced)
+    {
+        try
+        {
+            await commit.ConfigureAwait(false);
+        }
+        catch (StateStoreException ex)
+        {
+            return SignalVerdict.StateUnavailable(ex.Message);
+        }
+        if (enforced is not null)
+        {
+            await enforced.ConfigureAwait(false);
+        }
+        return verdict;
     }
 
     public NodeStatus GetStatus()
@@ -102,8 +134,12 @@ internal sealed partial class InboundPipeline : ISignalSink
         return new NodeStatus(_ownNodeId, NodeVersion, (ulong)Math.Max(0, (long)uptime.TotalSeconds), (ulong)_staging.Count);
     }
 
-    private SignalVerdict Submit(ThreatSignal signal, SignalOrigin origin)
+    // touched: the verdict rests on state that must be committed before the reply (an accepted or counted signal, or a
+    // duplicate of one); enforced: completes when the block it caused reached the firewall.
+    private SignalVerdict Submit(ThreatSignal signal, SignalOrigin origin, out bool touched, out Task? enforced)
     {
+        touched = false;
+        enforced = null;
         _received.Increment();
         // One clock reading judges the whole signal: its checks, its rate count, its staging and its audit line.
         var now = _time.GetUtcNow();
@@ -123,6 +159,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         }
         if (_seen.Contains(signature, now))
         {
+            touched = true;
             return Duplicate(signal, origin, now);
         }
         if (!SignalVerifier.Verify(signal, signature))
@@ -130,17 +167,21 @@ internal sealed partial class InboundPipeline : ISignalSink
             return Reject(signal, origin, now, RejectReason.InvalidSignature, "the signature does not verify against node_id");
         }
         // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
+        touched = true;
         if (!_seen.TryAdd(signature, now) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
         {
             return Duplicate(signal, origin, now);
         }
+        var seenUntil = now + SeenSignals.Window;
         switch (_limiter.Check(signal.NodeId, now))
         {
             case RateDecision.LimitExceeded:
                 LogQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
+                State?.SignalAccepted(signature, seenUntil, signal.NodeId, ip, null);
                 return Refuse(signal, origin, now, RateLimitVerdict, null);
             case RateDecision.Quarantined:
                 LogStillQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
+                State?.SignalAccepted(signature, seenUntil, signal.NodeId, ip, null);
                 return Refuse(signal, origin, now, QuarantinedVerdict, null);
         }
         var reputation = _book.RecordSignal(signal.NodeId, now);
@@ -148,12 +189,15 @@ internal sealed partial class InboundPipeline : ISignalSink
         var ttl = TimeSpan.FromSeconds(Math.Min(signal.TtlSecs, MaxTtlSecs));
         // The book's copy of the node id, not this signal's: staged and remembered entries outlive the signal, and
         // one shared string per peer instead of one per entry keeps a flood of them out of the older GC generations.
-        var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now)
+        var request = new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now)
         {
             // What the pool needs to combine reports of independent signers (a staging concern: the pool decides how).
             SignerTrust = reputation.Trust,
             Domain = IndependenceDomain.Of(reputation.NodeId, reputation.Vouched, origin.RemoteAddress),
-        });
+        };
+        var result = _staging.Stage(request, waitForFirewall: State is not null, out enforced);
+        // A discarded signal is remembered (for credit by a later local detection) as long as its TTL, at most.
+        State?.SignalAccepted(signature, seenUntil, reputation.NodeId, ip, result.Action == SignalAction.Discarded ? now + ttl : null);
         _accepted.Increment();
         if (_logger.IsEnabled(LogLevel.Debug))
         {

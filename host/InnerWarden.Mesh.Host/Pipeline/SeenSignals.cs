@@ -56,6 +56,30 @@ internal sealed class SeenSignals
     /// <summary><see cref="TryAdd(string)"/> for a decoded signature, at the caller's <paramref name="now"/>.</summary>
     public bool TryAdd(ReadOnlySpan<byte> signature, DateTimeOffset now) => signature.Length < 16 || TryAdd(KeyOf(signature), now);
 
+    /// <summary>
+    /// Loads the replay set persisted by the state store (oldest first) at start, so a replay sent after a restart
+    /// is still a duplicate. Entries keep their original expiry.
+    /// </summary>
+    public void Restore(IEnumerable<(UInt128 Key, DateTimeOffset Until)> seen, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            foreach (var (key, until) in seen)
+            {
+                if (until <= now)
+                {
+                    continue;
+                }
+                while (_expiry.Count >= Capacity && _order.TryDequeue(out var oldest))
+                {
+                    _expiry.Remove(oldest.Key);
+                }
+                _expiry[key] = until;
+                _order.Enqueue((key, until));
+            }
+        }
+    }
+
     private bool Contains(UInt128 key, DateTimeOffset now)
     {
         lock (_gate)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Enforcement;
@@ -37,6 +38,9 @@ internal sealed partial class StagingCoordinator
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, long> _lastHits = [];
+    // Local detections whose commit (and then broadcast) is still under way, so a flush can wait for them.
+    private readonly ConcurrentDictionary<long, Task> _handoffs = new();
+    private long _handoffIds;
 
     public StagingCoordinator(IStagingPool pool, ReputationBook book, EnforcementQueue queue, AddressPolicy addresses,
         AuditLog audit, BroadcastQueue? broadcasts, string ownNodeId, TimeProvider time, ILogger logger)
@@ -52,8 +56,8 @@ internal sealed partial class StagingCoordinator
         _logger = logger;
     }
 
-    /// <summary>Called after every change that must reach the state file.</summary>
-    public Action? Changed { get; set; }
+    /// <summary>Where every pool change is recorded for the next commit; null keeps the node in memory only (unit tests).</summary>
+    public StateStore? State { get; init; }
 
     /// <summary>Called with the expiry of every entry staged or renewed, so the node can wake earlier for it (O(1), unlike <see cref="NextExpiry"/>).</summary>
     public Action<DateTimeOffset>? ExpiryScheduled { get; set; }
@@ -83,17 +87,32 @@ internal sealed partial class StagingCoordinator
         }
     }
 
-    /// <summary>Stages a weighed report (from the inbound pipeline) and applies the result.</summary>
-    public StageResult Stage(StageRequest request)
+    /// <summary>Stages a weighed report and applies the result.</summary>
+    public StageResult Stage(StageRequest request) => Stage(request, waitForFirewall: false, out _);
+
+    /// <summary>The entry for an address now (the state store reads it at commit).</summary>
+    public StagedEntry? Find(IPAddress ip)
     {
+        lock (_gate)
+        {
+            return _pool.Find(ip);
+        }
+    }
+
+    /// <summary>
+    /// Stages a weighed report (from the inbound pipeline) and applies the result; <paramref name="enforced"/> completes
+    /// when a block it caused has been handed to the firewall (null when there was none), so the reply can wait for it.
+    /// </summary>
+    public StageResult Stage(StageRequest request, bool waitForFirewall, out Task? enforced)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         StageResult result;
         lock (_gate)
         {
             result = _pool.Stage(request);
-            ApplyStaged(result, result.Current, request.Now);
+            enforced = ApplyStaged(result, result.Current, request.Now, waitForFirewall);
         }
         AfterStaged(result.Current, request);
-        Changed?.Invoke();
         return result;
     }
 
@@ -132,20 +151,66 @@ internal sealed partial class StagingCoordinator
             staged = _pool.Stage(request);
             confirmed = _pool.Confirm(detection.Ip, now);
             // The firewall sees only where the pair ends: the confirmed (full) block, not the staged one first.
-            ApplyStaged(staged, confirmed.Current ?? staged.Current, now);
+            ApplyStaged(staged, confirmed.Current ?? staged.Current, now, waitForFirewall: false);
+            RecordConfirmed(detection.Ip, confirmed);
         }
         AfterStaged(staged.Current, request);
         AfterConfirmed(detection.Ip, confirmed, now);
-        Changed?.Invoke();
+        ulong? broadcastTtl = null;
         if (_broadcasts is not null)
         {
             var entry = confirmed.Current ?? staged.Current;
-            var ttl = entry is not null && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
+            broadcastTtl = entry is not null && staged.Action != SignalAction.Discarded && entry.ExpiresAt > now
                 ? (ulong)Math.Ceiling((entry.ExpiresAt - now).TotalSeconds)
                 : (ulong)DefaultSignalTtl.TotalSeconds;
-            _broadcasts.Enqueue(detection, ttl, score);
+        }
+        // The block is queued above, before any disk write: a detection never waits for an fsync, nor for a peer.
+        // (A block the disk has not recorded yet costs nothing: at worst a crash forgets it and the kernel drops it
+        // at the restart's reconcile; a block delayed behind a commit would let the attacker in meanwhile.)
+        // The broadcast waits for the commit (a local disk write, group-committed with everything else): peers never
+        // hear of a block this node would forget in a crash.
+        var commit = State?.CommitAsync() ?? Task.CompletedTask;
+        if (commit.IsCompletedSuccessfully)
+        {
+            if (broadcastTtl is { } ttl)
+            {
+                _broadcasts!.Enqueue(detection, ttl, score);
+            }
+            return Task.CompletedTask;
+        }
+        long id = Interlocked.Increment(ref _handoffIds);
+        var handoff = BroadcastWhenCommittedAsync(id, commit, detection, broadcastTtl, score);
+        if (_handoffs.TryAdd(id, handoff) && handoff.IsCompleted)
+        {
+            _handoffs.TryRemove(id, out _);
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when every local detection made so far is committed and, when broadcasting, queued for the peers.</summary>
+    public Task HandoffsAsync() => _handoffs.IsEmpty ? Task.CompletedTask : Task.WhenAll(_handoffs.Values);
+
+    private async Task BroadcastWhenCommittedAsync(long id, Task commit, Detection detection, ulong? ttl, double score)
+    {
+        try
+        {
+            await commit.ConfigureAwait(false);
+            if (ttl is { } secs)
+            {
+                _broadcasts!.Enqueue(detection, secs, score);
+            }
+        }
+        catch (StateStoreException ex)
+        {
+            if (ttl is not null)
+            {
+                LogLocalNotBroadcast(_logger, detection.Ip, ex.Message);
+            }
+        }
+        finally
+        {
+            _handoffs.TryRemove(id, out _);
+        }
     }
 
     /// <summary>A local observation of <paramref name="ip"/>: credits its contributors and upgrades it to the full block.</summary>
@@ -155,13 +220,10 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             result = _pool.Confirm(ip, now);
-            ApplyTransition(result.Previous, result.Current, now);
+            ApplyTransition(result.Previous, result.Current, now, waitForFirewall: false);
+            RecordConfirmed(ip, result);
         }
         AfterConfirmed(ip, result, now);
-        if (result.Current is not null || result.CreditedPeers.Count > 0)
-        {
-            Changed?.Invoke();
-        }
         return result;
     }
 
@@ -173,14 +235,14 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             expired = _pool.Expire(now);
+            foreach (var entry in expired)
+            {
+                State?.StagedChanged(entry.Ip);
+            }
         }
         foreach (var entry in expired)
         {
             Retire(entry, now);
-        }
-        if (expired.Count > 0)
-        {
-            Changed?.Invoke();
         }
         return expired;
     }
@@ -231,6 +293,14 @@ internal sealed partial class StagingCoordinator
         lock (_gate)
         {
             _pool.Restore(live, remembered);
+            // Every stored row is written again from the pool: expired ones go, those the pool did not keep go too.
+            foreach (var persisted in state.Staged)
+            {
+                if (IPAddress.TryParse(persisted.Ip, out var ip))
+                {
+                    State?.StagedChanged(ip);
+                }
+            }
         }
         foreach (var entry in expired)
         {
@@ -239,7 +309,6 @@ internal sealed partial class StagingCoordinator
         if (expired.Count > 0)
         {
             LogExpiredWhileDown(_logger, expired.Count);
-            Changed?.Invoke();
         }
         return expired.Count;
     }
@@ -312,12 +381,35 @@ internal sealed partial class StagingCoordinator
 
     // Called under _gate: the firewall work of a stage whose entry ends as current (the staged one, or what a
     // confirmation in the same transition made of it), and the revert of a block the pool evicted for it.
-    private void ApplyStaged(StageResult result, StagedEntry? current, DateTimeOffset now)
+    // Called under _gate; records every address whose entry changed for the next commit.
+    private Task? ApplyStaged(StageResult result, StagedEntry? current, DateTimeOffset now, bool waitForFirewall)
     {
-        ApplyTransition(result.Previous, current, now);
-        if (result.Evicted is { IsBlock: true } evicted && (current is null || !current.Ip.Equals(evicted.Ip)))
+        var enforced = ApplyTransition(result.Previous, current, now, waitForFirewall);
+        if (current is not null || result.Previous is not null)
         {
-            _queue.Revert(evicted.Ip);
+            State?.StagedChanged((current ?? result.Previous)!.Ip);
+        }
+        if (result.Evicted is { } gone && (current is null || !current.Ip.Equals(gone.Ip)))
+        {
+            State?.StagedChanged(gone.Ip);
+            if (gone.IsBlock)
+            {
+                _queue.Revert(gone.Ip);
+            }
+        }
+        return enforced;
+    }
+
+    // Called under _gate: a confirmation changed the entry, and credited remembered signals must not come back after a restart.
+    private void RecordConfirmed(IPAddress ip, ConfirmResult result)
+    {
+        if (result.Current is not null)
+        {
+            State?.StagedChanged(ip);
+        }
+        if (result.CreditedPeers.Count > 0)
+        {
+            State?.RememberedTaken(ip);
         }
     }
 
@@ -352,7 +444,7 @@ internal sealed partial class StagingCoordinator
     }
 
     // Called under _gate: turns the pool's before/after pair into firewall work.
-    private void ApplyTransition(StagedEntry? previous, StagedEntry? current, DateTimeOffset now)
+    private Task? ApplyTransition(StagedEntry? previous, StagedEntry? current, DateTimeOffset now, bool waitForFirewall)
     {
         bool wasBlock = previous is { IsBlock: true };
         if (current is { IsBlock: true })
@@ -360,6 +452,10 @@ internal sealed partial class StagingCoordinator
             bool changed = !wasBlock || previous!.Action != current.Action || previous.ExpiresAt != current.ExpiresAt;
             if (changed && IsSafeToBlock(current, now))
             {
+                if (waitForFirewall)
+                {
+                    return _queue.BlockAndWait(current.Ip, current.ExpiresAt - now);
+                }
                 _queue.Block(current.Ip, current.ExpiresAt - now);
             }
         }
@@ -367,6 +463,7 @@ internal sealed partial class StagingCoordinator
         {
             _queue.Revert(previous!.Ip);
         }
+        return null;
     }
 
     private bool IsSafeToBlock(StagedEntry entry, DateTimeOffset now)
@@ -427,5 +524,8 @@ internal sealed partial class StagingCoordinator
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "{Ip} still hits the firewall: counted as local confirmation")]
     private static partial void LogHitConfirmed(ILogger logger, IPAddress ip);
+
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Debug, Message = "local detection of {Ip} is blocked but not broadcast (the state store logs its failure once a minute): {Error}")]
+    private static partial void LogLocalNotBroadcast(ILogger logger, IPAddress ip, string error);
 
 }

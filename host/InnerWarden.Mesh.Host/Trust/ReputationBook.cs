@@ -39,6 +39,9 @@ internal sealed class ReputationBook
 
     public ITrustPolicy Policy => _policy;
 
+    /// <summary>Called (under the book's lock, so keep it short) with the id of every reputation created or changed: the state store's hook.</summary>
+    public Action<string>? Changed { get; set; }
+
     public int Count
     {
         get
@@ -94,6 +97,7 @@ internal sealed class ReputationBook
             var rep = GetOrCreateLocked(nodeId, now);
             rep = rep with { SignalsReceived = rep.SignalsReceived + 1, LastSeen = now };
             _peers.Set(nodeId, rep);
+            Changed?.Invoke(nodeId);
             return rep;
         }
     }
@@ -108,6 +112,7 @@ internal sealed class ReputationBook
         {
             var rep = GetOrCreateLocked(nodeId, now);
             _peers.Set(nodeId, rep with { QuarantinedUntil = until });
+            Changed?.Invoke(nodeId);
         }
     }
 
@@ -125,6 +130,7 @@ internal sealed class ReputationBook
                 ? existing with { Trust = Math.Max(existing.Trust, fresh.Trust), Vouched = true }
                 : fresh;
             _peers.Set(nodeId, rep);
+            Changed?.Invoke(nodeId);
         }
     }
 
@@ -160,6 +166,7 @@ internal sealed class ReputationBook
             var before = GetOrCreateLocked(nodeId, now);
             var after = confirmed ? _policy.OnConfirmed(before, now) : _policy.OnContradicted(before, now);
             _peers.Set(nodeId, after);
+            Changed?.Invoke(nodeId);
             return new TrustChange(nodeId, before.Trust, after.Trust);
         }
     }
@@ -172,6 +179,7 @@ internal sealed class ReputationBook
         }
         rep = _policy.Create(nodeId, _vouched.Contains(nodeId) ? _initialTrust : null, now);
         _peers.Set(nodeId, rep);
+        Changed?.Invoke(nodeId);
         return rep;
     }
 }

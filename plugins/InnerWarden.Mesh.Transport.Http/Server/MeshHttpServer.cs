@@ -199,7 +199,11 @@ internal sealed partial class MeshHttpServer(
                     ? await SubmitAsync(context, signal, MediaTypes.MessagePackName).ConfigureAwait(false)
                     : SignalVerdict.ParseFailure($"signal {i}: {items[i].Error}");
             }
-            await WriteAsync(context, StatusCodes.Status200OK, replyMsgpack,
+            // One signal the host could not commit makes the whole batch 503: the sender resends it, and what was
+            // committed meanwhile is answered duplicate then.
+            int status = Array.Exists(verdicts, v => v.Reason == RejectReason.StateUnavailable)
+                ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+            await WriteAsync(context, status, replyMsgpack,
                 replyMsgpack ? SignalReply.ToMessagePack(verdicts) : SignalReply.ToJson(verdicts)).ConfigureAwait(false);
         });
     }

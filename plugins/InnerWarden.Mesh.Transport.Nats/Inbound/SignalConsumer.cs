@@ -1,4 +1,5 @@
 using System.Globalization;
+using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Nats.Connection;
@@ -198,7 +199,12 @@ internal sealed partial class SignalConsumer
             MessagePackSignal.EncodingName);
         try
         {
-            await _sink.SubmitAsync(signal, origin, hardStop).ConfigureAwait(false);
+            var verdict = await _sink.SubmitAsync(signal, origin, hardStop).ConfigureAwait(false);
+            if (verdict.Reason == RejectReason.StateUnavailable)
+            {
+                // The host could not commit it: not acknowledged, so the stream redelivers it (NAK with backoff below).
+                throw new InvalidOperationException(verdict.Error ?? "the host could not commit the signal");
+            }
         }
         catch (OperationCanceledException) when (hardStop.IsCancellationRequested)
         {

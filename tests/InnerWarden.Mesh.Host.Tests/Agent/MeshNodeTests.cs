@@ -101,7 +101,7 @@ public sealed class MeshNodeTests
         Assert.Empty(firewall.Blocks);
         Assert.Equal(0.55, restarted.TrustOf(peer.NodeId), 10);
         Assert.Equal(1, restarted.Node.Reputations.Find(peer.NodeId)!.Contradicted);
-        Assert.Empty(MeshStateStore.TryRead(Path.Combine(dir.Path, MeshStateStore.FileName)).State!.Staged);
+        Assert.Empty(StateFiles.Read(dir.Path).Staged);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class MeshNodeTests
 
         await node.Node.StopAsync(CancellationToken.None);
 
-        var state = MeshStateStore.TryRead(Path.Combine(dir.Path, MeshStateStore.FileName)).State!;
+        var state = StateFiles.Read(dir.Path);
         Assert.Equal(node.Identity.NodeId, state.NodeId);
         Assert.Equal("recording", state.Enforcer);
         Assert.Equal("blocked_short_ttl", Assert.Single(state.Staged).Action);
@@ -130,11 +130,10 @@ public sealed class MeshNodeTests
         var time = new FakeTimeProvider(NodeHarness.Start);
         using var peer = new TestPeer(2, time);
         using var dir = new TempDirectory();
-        var store = new MeshStateStore(dir.Path, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, () => MeshState.Empty);
-        store.Save(MeshState.Empty with
+        await StateFiles.WriteAsync(dir.Path, MeshState.Empty with
         {
             Staged = [new PersistedEntry(NodeHarness.PeerAddress, "blocked_full", 0.9, "x", NodeHarness.Start, NodeHarness.Start.AddHours(24), [new string('e', 64)], false, false)],
-        });
+        }, time);
 
         await using var node = await NodeHarness.StartAsync(new() { Time = time, DataDirectory = dir.Path, Peers = [NodeHarness.ConfiguredPeer(peer)] });
         await node.Node.FlushAsync();

@@ -4,7 +4,6 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Host.Cli;
 using InnerWarden.Mesh.Host.Persistence;
 using InnerWarden.Mesh.Host.Tests.TestDoubles;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace InnerWarden.Mesh.Host.Tests.Cli;
@@ -133,12 +132,12 @@ public sealed class MeshStateCommandsTests
         using var dir = new TempDirectory();
 
         Assert.Equal(0, Invoke(handler, dir, json: true).Code);
-        File.WriteAllText(dir.File(MeshStateStore.FileName), "{ garbage");
+        File.WriteAllText(dir.File(StateDatabase.FileName), "{ garbage, not a database }");
         var (code, _, error) = Invoke(handler, dir, json: false);
 
         Assert.Equal(1, code);
-        Assert.Contains("mesh-state.json", error, StringComparison.Ordinal);
-        Assert.True(File.Exists(dir.File(MeshStateStore.FileName))); // the CLI never moves the agent's file
+        Assert.Contains(dir.File(StateDatabase.FileName), error, StringComparison.Ordinal);
+        Assert.Equal("{ garbage, not a database }", File.ReadAllText(dir.File(StateDatabase.FileName))); // the CLI never changes the agent's file
     }
 
     private static Handler HandlerFor(string command) => command switch
@@ -152,8 +151,7 @@ public sealed class MeshStateCommandsTests
     {
         var dir = new TempDirectory();
         var start = NodeHarness.Start;
-        var store = new MeshStateStore(dir.Path, new FakeTimeProvider(start), NullLogger.Instance, () => MeshState.Empty);
-        store.Save(new MeshState(MeshState.CurrentVersion, null, "nftables", start,
+        StateFiles.WriteAsync(dir.Path, new MeshState(MeshState.CurrentVersion, null, "nftables", start,
             [new PersistedPeer("http://151.101.1.1:8790/", PeerKey, "a", "config", Reachable: true), new PersistedPeer("http://151.101.9.9:8790/", Discovered, "far", "discovered", Reachable: false)],
             [
                 new PeerReputation(PeerKey, 0.7500000000000002, 3, 1, 9, null, start, start, true),
@@ -163,7 +161,7 @@ public sealed class MeshStateCommandsTests
                 new PersistedEntry("185.220.1.7", "blocked_full", 0.8100000023841858, "ssh_bruteforce", start, start.AddHours(24), [PeerKey], true, false),
                 new PersistedEntry("185.220.1.8", "watchlisted", 0.4, "port_scan", start, start.AddHours(2), [Stranger], false, false),
             ],
-            []));
+            []), new FakeTimeProvider(start)).GetAwaiter().GetResult();
         return dir;
     }
 
