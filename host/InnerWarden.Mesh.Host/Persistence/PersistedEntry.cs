@@ -4,7 +4,7 @@ using InnerWarden.Mesh.Contracts.Staging;
 
 namespace InnerWarden.Mesh.Host.Persistence;
 
-/// <summary>A staged entry as persisted; the action uses the PROTOCOL.md wire name; votes (for combining reports) when it has any.</summary>
+/// <summary>A staged entry as persisted; the action uses the wire name of docs/protocol.md; votes (for combining reports) when it has any.</summary>
 internal sealed record PersistedEntry(
     string Ip,
     string Action,

@@ -39,7 +39,7 @@ public sealed partial class ProtocolDocumentTests
             .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal)
                 && !f.Contains("/.git/", StringComparison.Ordinal) && !f.Contains("/wip/", StringComparison.Ordinal))
             .Where(f => File.ReadAllText(f) is var text && (text.Contains("../shared/", StringComparison.Ordinal)
-                || (f.EndsWith(".md", StringComparison.Ordinal) && text.Contains("PROTOCOL.md", StringComparison.Ordinal))))
+                || text.Contains("PROTOCOL.md", StringComparison.Ordinal)))
             .Select(f => Path.GetRelativePath(root, f))
             .Where(f => f != Path.Combine("tests", "InnerWarden.Mesh.IntegrationTests", "Transport", "ProtocolDocumentTests.cs"))
             .ToList();

@@ -67,7 +67,11 @@ internal static class HostileFraming
     }
 
     /// <summary>Sends one raw request on its own connection and returns the reply's status code, or null when the server closed without one.</summary>
-    public static async Task<int?> SendAsync(int port, byte[] request, CancellationToken cancellationToken)
+    /// <param name="halfClose">
+    /// Whether to send FIN after the request. Kestrel takes a client's FIN as the connection's end and may abort the
+    /// request before its reply is written, so a test that must see the reply (not just "no 5xx") leaves it open.
+    /// </param>
+    public static async Task<int?> SendAsync(int port, byte[] request, CancellationToken cancellationToken, bool halfClose = true)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(System.Net.IPAddress.Loopback, port, cancellationToken);
@@ -75,7 +79,10 @@ internal static class HostileFraming
         try
         {
             await stream.WriteAsync(request, cancellationToken);
-            client.Client.Shutdown(SocketShutdown.Send);
+            if (halfClose)
+            {
+                client.Client.Shutdown(SocketShutdown.Send);
+            }
         }
         catch (IOException)
         {
