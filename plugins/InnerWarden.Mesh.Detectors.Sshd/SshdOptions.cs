@@ -12,8 +12,15 @@ namespace InnerWarden.Mesh.Detectors.Sshd;
 /// <param name="MaxTrackedIps">Bound on the addresses counted at once.</param>
 /// <param name="BaseConfidence">Confidence of a detection at exactly <see cref="MaxFailures"/> failures (it grows from there).</param>
 internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Window, bool StartAtEnd, TimeSpan PollInterval, int MaxTrackedIps,
-    double BaseConfidence = FailureWindow.FloorConfidence)
+    double BaseConfidence = SshdOptions.DefaultBaseConfidence)
 {
+    /// <summary>
+    /// Confidence of a detection at exactly max_failures: the seed's SSH brute force (0.92), so a peer that vouched for
+    /// this node (initial_trust 0.85) scores 0.78 and blocks for 1 h, and blocks for 24 h once trust has grown by one
+    /// confirmation. FailureWindow's own floor (0.6) stays the counting primitive's default.
+    /// </summary>
+    public const double DefaultBaseConfidence = 0.92;
+
     /// <summary>Where distributions write sshd's log, in order of preference.</summary>
     public static readonly IReadOnlyList<string> DefaultLogPaths = ["/var/log/auth.log", "/var/log/secure"];
 
@@ -24,7 +31,7 @@ internal sealed record SshdOptions(string? LogPath, int MaxFailures, TimeSpan Wi
             with { DefaultDescription = $"first of {string.Join(", ", DefaultLogPaths.Select(p => $"`{p}`"))} that exists; else journald" },
         PluginSettingDefinition.WholeNumber("max_failures", 5, 1, FailureWindow.MaxCountedPerIp, "failed logins from one address within window_secs that make a detection"),
         PluginSettingDefinition.WholeNumber("window_secs", 300, 1, 86_400, "the sliding window the failures are counted in, in seconds"),
-        PluginSettingDefinition.Number("base_confidence", FailureWindow.FloorConfidence, 0.05, FailureWindow.CeilingConfidence,
+        PluginSettingDefinition.Number("base_confidence", DefaultBaseConfidence, 0.05, FailureWindow.CeilingConfidence,
             $"confidence of a detection at exactly max_failures; it grows toward {FailureWindow.CeilingConfidence} with more failures"),
         PluginSettingDefinition.Choice("start_at", "end", ["end", "beginning"], "where to start in the log: end skips the history already there"),
         PluginSettingDefinition.WholeNumber("poll_interval_ms", 250, 10, 60_000, "where file events (inotify) are unavailable: how often the log file is checked for new lines, in milliseconds"),

@@ -7,7 +7,7 @@
 #   it from the signal and drop the attacker's packets -> the attacker tries node-b -> its dropped packets count
 #   as confirmation on node-b (trust in node-a rises, block upgraded to 24h) -> node-c's shortened block expires
 #   unconfirmed, the attacker reaches node-c again and node-c's trust in node-a falls.
-# Dropped packets are confirmation (DESIGN.md: a block must not starve trust), so probing a blocked port confirms
+# Dropped packets are confirmation (README, How it works: a block must not starve trust), so probing a blocked port confirms
 # the block on that node. The expiry story therefore uses a second attacker (attacker-2) that only ever attacks
 # node-a: node-c stages it from node-a's signal, never sees it, and its shortened block expires unconfirmed.
 # Usage: sudo tests/netns/e2e.sh [PUBLISHED_DIR]   (publishes the host into a temp dir when not given)

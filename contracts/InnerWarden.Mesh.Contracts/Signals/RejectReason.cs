@@ -1,6 +1,6 @@
 namespace InnerWarden.Mesh.Contracts.Signals;
 
-/// <summary>Why a signal was refused. The names are PROTOCOL.md's <c>error</c> values where it has one.</summary>
+/// <summary>Why a signal was refused. The names are docs/protocol.md's <c>error</c> values where it has one.</summary>
 public enum RejectReason
 {
     /// <summary>Not refused.</summary>

@@ -1,6 +1,6 @@
 namespace InnerWarden.Mesh.Contracts.Signals;
 
-/// <summary>What became of an inbound signal; the wire names are PROTOCOL.md's <c>action</c> values.</summary>
+/// <summary>What became of an inbound signal; the wire names are docs/protocol.md's <c>action</c> values.</summary>
 public enum SignalAction
 {
     /// <summary><c>watchlisted</c>: logged, no block.</summary>
@@ -22,7 +22,7 @@ public enum SignalAction
 /// <summary>Wire names of <see cref="SignalAction"/>.</summary>
 public static class SignalActionNames
 {
-    /// <summary>The PROTOCOL.md name, e.g. <c>blocked_short_ttl</c>.</summary>
+    /// <summary>The docs/protocol.md name, e.g. <c>blocked_short_ttl</c>.</summary>
     public static string ToWire(this SignalAction action) => action switch
     {
         SignalAction.Watchlisted => "watchlisted",
@@ -35,7 +35,7 @@ public static class SignalActionNames
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
-    /// <summary>Parses a PROTOCOL.md action name.</summary>
+    /// <summary>Parses a docs/protocol.md action name.</summary>
     public static bool TryParse(string? wire, out SignalAction action)
     {
         foreach (var candidate in Enum.GetValues<SignalAction>())

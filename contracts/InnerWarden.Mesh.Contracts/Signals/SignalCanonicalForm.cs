@@ -6,7 +6,7 @@ using System.Text.Unicode;
 
 namespace InnerWarden.Mesh.Contracts.Signals;
 
-/// <summary>The bytes every node signs and verifies (PROTOCOL.md "Canonical bytes").</summary>
+/// <summary>The bytes every node signs and verifies (docs/protocol.md "Canonical bytes").</summary>
 /// <remarks>
 /// The UTF-8 writer is the one implementation; the string forms decode what it wrote. Verification writes the
 /// bytes straight into a stack buffer, so judging a signal allocates no canonical text.

@@ -1,7 +1,7 @@
 namespace InnerWarden.Mesh.Contracts.Signals;
 
 /// <summary>
-/// A signed threat signal exactly as it travels between nodes (PROTOCOL.md). A value of this type is
+/// A signed threat signal exactly as it travels between nodes (docs/protocol.md). A value of this type is
 /// only parsed, never trusted: the host's pipeline validates and verifies it.
 /// </summary>
 /// <param name="NodeId">Signer's Ed25519 public key, 64 lowercase hex.</param>

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace InnerWarden.Mesh.Contracts.Signals;
 
 /// <summary>
-/// The original nodes' JSON form of a signal (PROTOCOL.md). Parsing is strict about the eight fields'
+/// The original nodes' JSON form of a signal (docs/protocol.md). Parsing is strict about the eight fields'
 /// presence and types, ignores unknown fields (as the original does), and never throws on bad input.
 /// </summary>
 public static class ThreatSignalJson

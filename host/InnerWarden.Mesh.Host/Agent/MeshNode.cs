@@ -403,7 +403,18 @@ internal sealed partial class MeshNode : IAsyncDisposable
         {
             var (entries, _) = _coordinator.SnapshotPool();
             metrics.SetStaged(entries);
+            // A configured peer without a public_key has its key learned by discovery; its label belongs to that key.
             var labels = new Dictionary<string, string?>(StringComparer.Ordinal);
+            lock (_discovered)
+            {
+                foreach (var peer in _discovered)
+                {
+                    if (peer.PublicKey is { } key && ConfiguredLabel(peer.Endpoint) is { } configured)
+                    {
+                        labels[key] = configured;
+                    }
+                }
+            }
             foreach (var peer in _parts.Settings.Peers)
             {
                 if (peer.PublicKey is { } key)
@@ -520,16 +531,20 @@ internal sealed partial class MeshNode : IAsyncDisposable
         }
     }
 
-    private bool IsConfiguredEndpoint(Uri endpoint)
+    private bool IsConfiguredEndpoint(Uri endpoint) => Configured(endpoint) is not null;
+
+    private string? ConfiguredLabel(Uri endpoint) => Configured(endpoint)?.Label;
+
+    private PeerInfo? Configured(Uri endpoint)
     {
         foreach (var configured in _parts.Settings.Peers)
         {
             if (configured.Endpoint == endpoint)
             {
-                return true;
+                return configured;
             }
         }
-        return false;
+        return null;
     }
 
     // Peers' own addresses must never be blocked (a malicious peer could otherwise cut the mesh apart).

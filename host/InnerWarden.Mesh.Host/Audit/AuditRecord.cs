@@ -16,7 +16,7 @@ namespace InnerWarden.Mesh.Host.Audit;
 /// <param name="TtlSecs">The suggested TTL.</param>
 /// <param name="Timestamp">The signal's own timestamp (written in its JSON form).</param>
 /// <param name="Signature">The signature, so a line can be re-verified.</param>
-/// <param name="Action">The verdict's action (PROTOCOL.md name), or <c>refused</c>/<c>sent</c>.</param>
+/// <param name="Action">The verdict's action (docs/protocol.md name), or <c>refused</c>/<c>sent</c>.</param>
 /// <param name="Reason">The reject reason name, <c>None</c> when accepted.</param>
 /// <param name="Detail">Human detail of the reason.</param>
 /// <param name="Score">Weighted score, when weighed.</param>

@@ -11,7 +11,7 @@ namespace InnerWarden.Mesh.Host.Broadcast;
 
 /// <summary>
 /// Takes this node's detections off the detection path and hands them, signed, to the transport, so a local block
-/// never waits on the network (DESIGN.md). Bounded: when <see cref="Capacity"/> detections are waiting (the transport
+/// never waits on the network (README, "A local block never waits on the network"). Bounded: when <see cref="Capacity"/> detections are waiting (the transport
 /// is behind), the oldest waiting one is dropped, counted in <see cref="Dropped"/> and logged once per episode; the
 /// local block it came from is not affected. One drain loop signs, audits (<c>sent</c>) and calls
 /// <see cref="IMeshTransport.BroadcastAsync"/>, which hands the signal to each peer's own delivery queue.

@@ -16,7 +16,7 @@ internal static class AddPeerCommand
         command.SetAction(parseResult =>
         {
             var text = parseResult.GetValue(url) ?? "";
-            if (!ConfigValues.TryParseEndpoint(text, out var endpoint, out var problem))
+            if (!ConfigValues.TryParseEndpoint(text, out var endpoint, out var problem) || !IsBaseUrlWithPort(text, endpoint, out problem))
             {
                 return CliOutput.Fail(parseResult, CliOutput.UsageError, $"URL: {problem}");
             }
@@ -30,7 +30,13 @@ internal static class AddPeerCommand
                 key = parsed;
             }
             var labelText = parseResult.GetValue(label) is { Length: > 0 } l ? l : null;
-            var path = globals.Locate(parseResult).ConfigPath;
+            var location = globals.Locate(parseResult);
+            var path = location.ConfigPath;
+            if (key is not null && OwnNodeId(location) is { } own && own == key)
+            {
+                return CliOutput.Fail(parseResult, CliOutput.UsageError,
+                    $"--public-key: {key} is this node's own key (mesh-identity.key in {location.DataDirectoryFor(ConfigOrDefault(location))}); give the other server's, which `innerwarden mesh status` there shows");
+            }
             var existing = MeshConfigWriter.AddPeer(path, new PeerInfo(endpoint, key, labelText));
             if (existing is not null)
             {
@@ -46,4 +52,38 @@ internal static class AddPeerCommand
         });
         return command;
     }
+
+    // A peer endpoint is a node's base URL: the transport adds /mesh/signal itself, and a missing port would mean 80 or
+    // 443 where nodes listen on 8790, so neither is guessed.
+    private static bool IsBaseUrlWithPort(string text, Uri endpoint, out string problem)
+    {
+        if (endpoint.AbsolutePath != "/" || endpoint.Query.Length > 0 || endpoint.Fragment.Length > 0)
+        {
+            problem = $"'{text}' has a path, query or fragment ('{endpoint.PathAndQuery}{endpoint.Fragment}'); give the node's base URL, e.g. {endpoint.Scheme}://{endpoint.Authority}{(HasExplicitPort(text) ? "" : ":8790")} (the mesh adds /mesh/signal itself)";
+            return false;
+        }
+        if (!HasExplicitPort(text))
+        {
+            problem = $"'{text}' has no port; give it explicitly, e.g. {endpoint.Scheme}://{endpoint.Host}:8790 (8790 is the mesh's default bind port; without one {endpoint.Scheme} would mean port {endpoint.Port})";
+            return false;
+        }
+        problem = "";
+        return true;
+    }
+
+    // Uri drops a port equal to the scheme's default (https://x:443 has IsDefaultPort), so the text is asked.
+    private static bool HasExplicitPort(string text)
+    {
+        var rest = text[(text.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var authority = rest.Split('/', '?', '#')[0];
+        var afterHost = authority.StartsWith('[') ? authority[(authority.IndexOf(']', StringComparison.Ordinal) + 1)..] : authority;
+        var colon = afterHost.LastIndexOf(':');
+        return colon >= 0 && colon < afterHost.Length - 1 && afterHost[(colon + 1)..].All(char.IsAsciiDigit);
+    }
+
+    private static string? OwnNodeId(ConfigLocation location) => CliStateReader.ReadNodeId(location.DataDirectoryFor(ConfigOrDefault(location)));
+
+    // Top-level keys only, as the state commands read them; the whole file is checked when it is edited.
+    private static MeshConfig ConfigOrDefault(ConfigLocation location) =>
+        File.Exists(location.ConfigPath) ? MeshConfigLoader.Read(location).OrThrow() : MeshConfig.Default;
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using InnerWarden.Mesh.Contracts.Diagnostics;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Validation;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -36,12 +38,12 @@ internal static class BlocksCommandHandler
         var now = time.GetUtcNow();
         var rows = state.Staged
             .OrderBy(e => e.ExpiresAt)
-            .Select(e => new BlockRow(e.Ip, e.Action, e.Score, e.Detector, e.StagedAt, e.ExpiresAt,
+            .Select(e => new BlockRow(e.Ip, e.Action, CliJsonContext.Round(e.Score), e.Detector, e.StagedAt, e.ExpiresAt,
                 Math.Max(0, (long)(e.ExpiresAt - now).TotalSeconds), e.Contributors ?? [], e.Confirmed, e.Local))
             .ToList();
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<BlockRow>>(rows, CliJsonContext.Default.IReadOnlyListBlockRow));
+            stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<BlockRow>>(rows, CliJsonContext.Cli.IReadOnlyListBlockRow));
             return 0;
         }
         if (rows.Count == 0)
@@ -55,7 +57,8 @@ internal static class BlocksCommandHandler
             table.Add(row.Ip, row.Action, row.Score.ToString("F2", CultureInfo.InvariantCulture),
                 CliStateReader.Humanize(row.ExpiresAt - now),
                 string.Join(",", row.ContributingPeers.Select(p => p.Length > 12 ? p[..12] : p)),
-                row.Confirmed ? "yes" : "no", row.Detector);
+                // A peer's detector is free text (any 1-128 characters without controls): escaped for the terminal.
+                row.Confirmed ? "yes" : "no", LogText.Bounded(row.Detector, SignalValidator.MaxDetectorLength));
         }
         table.WriteTo(stdout);
         return 0;

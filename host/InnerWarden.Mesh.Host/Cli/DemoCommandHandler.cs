@@ -25,6 +25,9 @@ internal static class DemoCommandHandler
     private const double TrustOnC = 0.70;
     private const float Confidence = 0.92f;
 
+    /// <summary>The exit code of a demo stopped by Ctrl-C (128 + SIGINT, as shells report it).</summary>
+    internal const int Interrupted = 130;
+
     public static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, TimeSpan shortBlockOnC, CancellationToken cancellationToken, string? pluginDirectory = null)
     {
         var root = Directory.CreateTempSubdirectory("innerwarden-demo-");
@@ -123,6 +126,12 @@ internal static class DemoCommandHandler
                 ? "Attack one node, protect all others: A blocked it, B and C staged it from A's signed signal, B's own sighting raised A's trust and made the block 24h, C's unconfirmed block was reverted and cost A trust."
                 : "The demo did not unfold as expected; see the table above.");
             return ok ? CliOutput.Success : CliOutput.Failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM: the nodes stop and the temporary data dirs go (finally below); 130 as a shell reports SIGINT.
+            await stderr.WriteLineAsync("innerwarden demo: interrupted; the nodes are stopped and their temporary data dirs removed");
+            return Interrupted;
         }
         catch (TimeoutException e)
         {

@@ -75,7 +75,7 @@ internal static class PeersCommandHandler
         }
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<PeerRow>>(rows, CliJsonContext.Default.IReadOnlyListPeerRow));
+            stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<PeerRow>>(rows, CliJsonContext.Cli.IReadOnlyListPeerRow));
             return 0;
         }
         var table = new TextTable("LABEL", "ENDPOINT", "NODE ID", "SOURCE", "TRUST", "CONF", "CONTRA", "QUARANTINED", "LAST SEEN", "REACHABLE", "LAST CONTACT");
@@ -104,7 +104,7 @@ internal static class PeersCommandHandler
     private static PeerRow Row(string? label, string? endpoint, string? nodeId, string source, Dictionary<string, PeerReputation> reputations, DateTimeOffset now)
     {
         var rep = nodeId is not null ? reputations.GetValueOrDefault(nodeId) : null;
-        return new PeerRow(label, endpoint, nodeId, source, rep?.Vouched ?? source == "config" && nodeId is not null, rep?.Trust,
+        return new PeerRow(label, endpoint, nodeId, source, rep?.Vouched ?? source == "config" && nodeId is not null, CliJsonContext.Round(rep?.Trust),
             rep?.Confirmed ?? 0, rep?.Contradicted ?? 0, rep?.SignalsReceived ?? 0, rep?.IsQuarantined(now) ?? false,
             rep?.IsQuarantined(now) == true ? rep.QuarantinedUntil : null, rep?.LastSeen);
     }

@@ -3,20 +3,19 @@ using InnerWarden.Mesh.Host.Config;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
-/// <summary><c>innerwarden mesh remove-peer URL|NODE_ID</c>.</summary>
+/// <summary><c>innerwarden mesh remove-peer URL|NODE_ID|LABEL</c>.</summary>
 internal static class RemovePeerCommand
 {
     public static Command Create(GlobalOptions globals)
     {
-        var peer = new Argument<string>("PEER") { Description = "The peer's endpoint URL or its node id (64 hex characters)" };
+        var peer = new Argument<string>("PEER") { Description = "The peer's endpoint URL, its node id (64 hex characters) or its label" };
         var command = new Command("remove-peer", "Remove a peer from the config file") { peer };
         command.SetAction(parseResult =>
         {
             var target = parseResult.GetValue(peer) ?? "";
-            if (!ConfigValues.TryParseEndpoint(target, out _, out _) && !ConfigValues.TryParsePublicKey(target, out _, out _))
+            if (string.IsNullOrWhiteSpace(target))
             {
-                return CliOutput.Fail(parseResult, CliOutput.UsageError,
-                    $"PEER: expected an http(s) URL or a node id of 64 hex characters, got '{target}'");
+                return CliOutput.Fail(parseResult, CliOutput.UsageError, "PEER: expected an http(s) URL, a node id of 64 hex characters or a label, got ''");
             }
             var path = globals.Locate(parseResult).ConfigPath;
             var removed = MeshConfigWriter.RemovePeer(path, target);

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Net;
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Validation;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -17,11 +19,22 @@ internal static class ReportCommand
         command.SetAction((parseResult, cancellationToken) =>
         {
             var location = globals.Locate(parseResult);
-            var dataDir = location.DataDirectoryFor(MeshConfigLoader.Read(location).OrThrow());
-            return ReportCommandHandler.RunAsync(dataDir, parseResult.GetValue(ip) ?? "", parseResult.GetValue(detector) ?? "",
+            var config = MeshConfigLoader.Read(location).OrThrow();
+            return ReportCommandHandler.RunAsync(location.DataDirectoryFor(config), parseResult.GetValue(ip) ?? "", parseResult.GetValue(detector) ?? "",
                 parseResult.GetValue(confidence), parseResult.GetValue(evidence),
-                CliOutput.Out(parseResult), CliOutput.Error(parseResult), cancellationToken);
+                CliOutput.Out(parseResult), CliOutput.Error(parseResult), cancellationToken, NeverBlocked(config));
         });
         return command;
+    }
+
+    // What the agent would refuse to block, as far as the config and this machine tell without DNS: the allowlist, the
+    // interfaces' addresses and peers given by address (a peer's host name is resolved by the agent only).
+    private static AddressPolicy NeverBlocked(MeshConfig config)
+    {
+        var policy = new AddressPolicy(config.Allowlist);
+        policy.SetNamedPeerAddresses(config.Peers
+            .Where(p => p.Endpoint.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+            .Select(p => (IPAddress.Parse(p.Endpoint.DnsSafeHost), p.Label ?? p.Endpoint.Authority)));
+        return policy;
     }
 }

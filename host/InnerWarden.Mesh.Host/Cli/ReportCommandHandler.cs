@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
+using InnerWarden.Mesh.Host.Validation;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -30,9 +31,14 @@ internal static class ReportCommandHandler
     private const int MaxReplyBytes = 64 * 1024;
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Sends one report; returns the process exit code.</summary>
+    /// <summary>
+    /// Sends one report; returns the process exit code. An address the mesh never blocks (<paramref name="neverBlocked"/>:
+    /// non-public ranges, the allowlist, this machine's and the configured peers' addresses; non-public ranges alone when
+    /// null) is not sent: one line says so and the exit code is 0, because the caller (fail2ban) did nothing wrong and
+    /// its own ban stands; an exit code other than 0 would be shown as a failed action.
+    /// </summary>
     public static async Task<int> RunAsync(string dataDirectory, string ip, string detector, float? confidence, string? evidence,
-        TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        TextWriter stdout, TextWriter stderr, CancellationToken ct, AddressPolicy? neverBlocked = null)
     {
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
@@ -40,6 +46,17 @@ internal static class ReportCommandHandler
         {
             await stderr.WriteLineAsync($"innerwarden mesh report: {problem}").ConfigureAwait(false);
             return BadArguments;
+        }
+        if (!IpAddressText.TryParse(ip, out var address, out _))
+        {
+            return BadArguments; // Validate said why
+        }
+        var verdict = (neverBlocked ?? new AddressPolicy([], () => [])).Classify(address);
+        if (!verdict.IsBlockable)
+        {
+            await stdout.WriteLineAsync($"innerwarden mesh report: not reported: {ip} is {Why(verdict)}, which the mesh never blocks (a ban by the caller itself is unaffected)")
+                .ConfigureAwait(false);
+            return Ok;
         }
         var socketPath = Path.Combine(dataDirectory, SocketFileName);
         var request = BuildRequest(ip, detector, confidence, evidence);
@@ -66,15 +83,10 @@ internal static class ReportCommandHandler
     /// <summary>Null when the arguments are usable, else what is wrong with which one.</summary>
     internal static string? Validate(string ip, string detector, float? confidence, string? evidence)
     {
-        if (!IpAddressText.TryParse(ip, out var address, out var addressError))
+        if (!IpAddressText.TryParse(ip, out _, out var addressError))
         {
             // The parser's reason quotes the text: "IP '1.2.3.04' is not an IPv4 address (...)".
             return string.IsNullOrEmpty(ip) ? "IP is empty" : "IP " + addressError;
-        }
-        // The agent would refuse it too; saying so here spares a round trip and names the range.
-        if (!Validation.AddressClassifier.IsPublicUnicast(address, out var range))
-        {
-            return $"IP '{ip}' is in {range}, which the mesh never blocks";
         }
         if (string.IsNullOrEmpty(detector) || detector.Length > 64 || !detector.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or ':' or '-'))
         {
@@ -90,6 +102,8 @@ internal static class ReportCommandHandler
         }
         return null;
     }
+
+    private static string Why(AddressVerdict verdict) => verdict.Reason == RejectReason.PrivateIp ? $"in {verdict.Detail}" : $"on the never-block list ({verdict.Detail})";
 
     private static byte[] BuildRequest(string ip, string detector, float? confidence, string? evidence)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Text;
 
 namespace InnerWarden.Mesh.Host.Cli;
 
@@ -18,6 +19,7 @@ namespace InnerWarden.Mesh.Host.Cli;
 /// enforcer           string?   firewall backend recorded by the agent (nftables, iptables, log-only, ...)
 /// peers_configured   int       peers listed in config
 /// peers_known        int       configured peers plus keys resolved by discovery
+/// peers_reachable    int       peers whose last contact by the agent succeeded (state file; 0 before the first)
 /// reputations        int       signing identities the node tracks
 /// watchlisted        int       staged entries by action
 /// blocked_short_ttl  int
@@ -49,6 +51,7 @@ internal static class StatusCommandHandler
             state.Enforcer,
             settings.Peers.Count,
             settings.Peers.Count + discovered,
+            state.Peers.Count(p => p.Reachable == true),
             state.Reputations.Count,
             state.Staged.Count(e => e.Action == "watchlisted"),
             state.Staged.Count(e => e.Action == "blocked_short_ttl"),
@@ -57,15 +60,15 @@ internal static class StatusCommandHandler
             quarantined);
         if (json)
         {
-            stdout.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Default.StatusReport));
+            stdout.WriteLine(JsonSerializer.Serialize(report, CliJsonContext.Cli.StatusReport));
             return 0;
         }
         stdout.WriteLine($"mesh:          {(report.Initialized ? "initialised (identity present)" : "not initialised (no identity yet)")}");
         stdout.WriteLine($"node id:       {report.NodeId ?? "-"}");
         stdout.WriteLine($"data dir:      {report.DataDirectory}");
         stdout.WriteLine($"state saved:   {report.StateSavedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "never"}");
-        stdout.WriteLine($"enforcer:      {(report.Enforcer is { } enforcer ? $"{enforcer} ({report.BlockedFull + report.BlockedShortTtl} addresses blocked)" : "-")}");
-        stdout.WriteLine($"peers:         {report.PeersConfigured} configured, {report.PeersKnown} known");
+        stdout.WriteLine($"enforcer:      {(report.Enforcer is { } enforcer ? $"{enforcer} ({Counted.Of(report.BlockedFull + report.BlockedShortTtl, "address", "addresses")} blocked)" : "-")}");
+        stdout.WriteLine($"peers:         {report.PeersConfigured} configured, {report.PeersKnown} known, {report.PeersReachable} reachable");
         stdout.WriteLine($"reputations:   {report.Reputations}");
         stdout.WriteLine($"staged:        {report.BlockedFull} blocked_full, {report.BlockedShortTtl} blocked_short_ttl, {report.Watchlisted} watchlisted");
         stdout.WriteLine($"remembered:    {report.Remembered}");

@@ -9,6 +9,7 @@ internal sealed record StatusReport(
     string? Enforcer,
     int PeersConfigured,
     int PeersKnown,
+    int PeersReachable,
     int Reputations,
     int Watchlisted,
     int BlockedShortTtl,

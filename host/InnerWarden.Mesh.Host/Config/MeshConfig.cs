@@ -52,7 +52,7 @@ internal sealed record MeshConfig(
         AutoBroadcast: true,
         MaxSignalsPerHour: 50,
         MaxStaged: 10_000,
-        InitialTrust: 0.5,
+        InitialTrust: 0.85,
         Peers: [],
         Allowlist: [],
         PluginDirectory: null,

@@ -28,6 +28,30 @@ internal static class MeshConfigWriter
         return true;
     }
 
+    /// <summary>
+    /// Selects <paramref name="detectors"/> when the file selects none (<c>plugins.detectors</c> absent or empty); an
+    /// operator's own choice, even of other detectors, is left alone. Returns whether the file changed.
+    /// </summary>
+    public static bool SelectDetectorsIfNone(string path, IReadOnlyList<string> detectors, PluginCatalogCache? catalogs = null)
+    {
+        ArgumentNullException.ThrowIfNull(detectors);
+        catalogs ??= PluginCatalogCache.Shared;
+        var (root, config) = Read(path, catalogs);
+        if (detectors.Count == 0 || config.Plugins.Detectors.Count > 0)
+        {
+            return false;
+        }
+        var key = new YamlScalarNode("plugins");
+        if (!root.Children.TryGetValue(key, out var node) || node is not YamlMappingNode plugins)
+        {
+            plugins = new YamlMappingNode();
+            root.Children[key] = plugins;
+        }
+        plugins.Children[new YamlScalarNode("detectors")] = new YamlSequenceNode(detectors.Select(d => new YamlScalarNode(d)));
+        Write(path, root, catalogs);
+        return true;
+    }
+
     /// <summary>Appends a peer; returns the already-listed peer with the same endpoint instead of adding a duplicate.</summary>
     public static PeerInfo? AddPeer(string path, PeerInfo peer, PluginCatalogCache? catalogs = null)
     {
@@ -54,7 +78,7 @@ internal static class MeshConfigWriter
         return null;
     }
 
-    /// <summary>Removes the peers whose endpoint or public key is <paramref name="target"/>; returns what was removed.</summary>
+    /// <summary>Removes the peers whose endpoint, public key or label is <paramref name="target"/>; returns what was removed.</summary>
     public static IReadOnlyList<PeerInfo> RemovePeer(string path, string target, PluginCatalogCache? catalogs = null)
     {
         catalogs ??= PluginCatalogCache.Shared;
@@ -65,7 +89,8 @@ internal static class MeshConfigWriter
         {
             var peer = config.Peers[i];
             if ((byEndpoint is not null && MeshConfigLoader.EndpointKey(peer.Endpoint) == byEndpoint)
-                || string.Equals(peer.PublicKey, target, StringComparison.OrdinalIgnoreCase))
+                || string.Equals(peer.PublicKey, target, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(peer.Label, target, StringComparison.Ordinal))
             {
                 removed.Add(i);
             }

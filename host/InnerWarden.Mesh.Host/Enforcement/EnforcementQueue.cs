@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using InnerWarden.Mesh.Contracts.Enforcement;
 using InnerWarden.Mesh.Contracts.Staging;
+using InnerWarden.Mesh.Host.Text;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Enforcement;
@@ -277,14 +278,14 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
                 var started = _time.GetTimestamp();
                 await _enforcer.RevertAsync(reverts, cancellationToken).ConfigureAwait(false);
                 BatchCompleted?.Invoke("revert", reverts.Count, _time.GetElapsedTime(started));
-                LogReverted(_logger, _enforcer.Name, reverts.Count);
+                LogReverted(_logger, _enforcer.Name, Counted.Of(reverts.Count, "block", "blocks"));
             }
             if (blocks.Count > 0)
             {
                 var started = _time.GetTimestamp();
                 await _enforcer.ApplyAsync(blocks, cancellationToken).ConfigureAwait(false);
                 BatchCompleted?.Invoke("apply", blocks.Count, _time.GetElapsedTime(started));
-                LogApplied(_logger, _enforcer.Name, blocks.Count);
+                LogApplied(_logger, _enforcer.Name, Counted.Of(blocks.Count, "block", "blocks"));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -302,11 +303,11 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
     private sealed record Work(IPAddress? Ip, TimeSpan? Ttl, TaskCompletionSource? Done);
 
     // Information: one line per firewall transaction (not per address) says when blocks became active.
-    [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "{Enforcer}: applied {Count} blocks")]
-    private static partial void LogApplied(ILogger logger, string enforcer, int count);
+    [LoggerMessage(EventId = 3300, Level = LogLevel.Information, Message = "{Enforcer}: applied {Blocks}")]
+    private static partial void LogApplied(ILogger logger, string enforcer, string blocks);
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "{Enforcer}: reverted {Count} blocks")]
-    private static partial void LogReverted(ILogger logger, string enforcer, int count);
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "{Enforcer}: reverted {Blocks}")]
+    private static partial void LogReverted(ILogger logger, string enforcer, string blocks);
 
     [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "{Enforcer}: batch of {Blocks} blocks and {Reverts} reverts failed, retried at the next reconcile: {Error}")]
     private static partial void LogBatchFailed(ILogger logger, string enforcer, int blocks, int reverts, string error, Exception exception);

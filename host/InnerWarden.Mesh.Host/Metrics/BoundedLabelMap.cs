@@ -71,7 +71,9 @@ internal sealed class BoundedLabelMap<T>
         {
             return Unknown;
         }
-        return value.Length <= MaxValueLength ? value : value[..MaxValueLength];
+        // Never between the two halves of a surrogate pair: a detector is free text, and half a character is not UTF-8.
+        return value.Length <= MaxValueLength ? value
+            : value[..(char.IsHighSurrogate(value[MaxValueLength - 1]) ? MaxValueLength - 1 : MaxValueLength)];
     }
 
     private bool TryAdmit(string key, out T series)

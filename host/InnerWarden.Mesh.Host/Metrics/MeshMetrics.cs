@@ -76,7 +76,7 @@ internal sealed partial class MeshMetrics
             .WithLabels(version ?? "", nodeId ?? "").Set(1);
 
         _received = factory.CreateCounter(Prefix + "signals_received_total",
-            "Inbound signals by what became of them (verdict: PROTOCOL.md action) and why they were refused (reason: RejectReason, none when not refused).",
+            "Inbound signals by what became of them (verdict: docs/protocol.md action) and why they were refused (reason: RejectReason, none when not refused).",
             "verdict", "reason");
         _receivedByVerdict = new Counter.Child?[Actions.Length * Reasons.Length];
 

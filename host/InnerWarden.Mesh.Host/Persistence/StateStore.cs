@@ -472,6 +472,8 @@ internal sealed partial class StateStore : IAsyncDisposable
                 s.UpsertReputation(rep);
             }
             s.ReplacePeers(state.Peers);
+            // When the imported state was last saved, until this node commits anything of its own.
+            s.SetMeta("saved_at", StateDatabase.ToMs(state.SavedAt).ToString(CultureInfo.InvariantCulture));
             // The legacy file kept no replay set; remembered signals get a key of their own (never a real signature's:
             // those are random, these count from zero) and no replay window.
             ulong sequence = 0;

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace InnerWarden.Mesh.Host.Pipeline;
 
 /// <summary>
-/// Judges inbound signals in DESIGN.md's order: field validation, freshness, dedup lookup, Ed25519 verify,
+/// Judges inbound signals in the order the README's "How it works" draws: field validation, freshness, dedup lookup, Ed25519 verify,
 /// dedup insert, per-peer rate limit, trust weight, staging (then firewall, state and audit through the
 /// <see cref="StagingCoordinator"/>). Cheap checks run before the signature; dedup runs before the rate count
 /// so a replay can neither count twice nor get an honest peer quarantined.
@@ -225,7 +225,9 @@ internal sealed partial class InboundPipeline : ISignalSink
             // Every field of a refused signal is the sender's text: escaped, so it cannot forge or garble journal lines.
             LogRejected(_logger, LogText.Bounded(signal.NodeId), LogText.Bounded(signal.Ip), reason, LogText.Bounded(detail), origin.RemoteAddress);
         }
-        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToString()), detail);
+        // The wire gets docs/protocol.md's code (a malformed field is a parse error: its text); the precise reason goes in the
+        // reply's extra field, the audit log and the CLI.
+        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToWireError() ?? detail ?? reason.ToString()), detail);
     }
 
     private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, SignalVerdict verdict, string? detail)

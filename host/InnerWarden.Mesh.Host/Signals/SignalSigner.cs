@@ -6,7 +6,7 @@ using InnerWarden.Mesh.Host.Identity;
 
 namespace InnerWarden.Mesh.Host.Signals;
 
-/// <summary>Turns this node's detections into signed threat signals (PROTOCOL.md).</summary>
+/// <summary>Turns this node's detections into signed threat signals (docs/protocol.md).</summary>
 internal sealed class SignalSigner(NodeIdentity identity, TimeProvider time)
 {
     /// <summary>

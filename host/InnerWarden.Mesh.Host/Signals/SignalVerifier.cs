@@ -4,7 +4,7 @@ using NSec.Cryptography;
 
 namespace InnerWarden.Mesh.Host.Signals;
 
-/// <summary>Ed25519 verification of a signal over its canonical bytes (PROTOCOL.md). Never throws on bad input.</summary>
+/// <summary>Ed25519 verification of a signal over its canonical bytes (docs/protocol.md). Never throws on bad input.</summary>
 internal static class SignalVerifier
 {
     // Canonical text of a well-formed signal is ~250 bytes; fields are capped at 256 chars by the parser,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Signals;
 
@@ -7,12 +8,15 @@ namespace InnerWarden.Mesh.Host.Validation;
 
 /// <summary>
 /// The cheap checks of an inbound signal, run before the Ed25519 verification (<see cref="SignalVerifier"/>)
-/// so garbage costs little. Each step returns the first problem with its PROTOCOL.md reason code.
+/// so garbage costs little. Each step returns the first problem with its docs/protocol.md reason code.
 /// </summary>
 internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time)
 {
-    /// <summary>Longest detector name accepted.</summary>
-    public const int MaxDetectorLength = 64;
+    /// <summary>
+    /// Longest detector text accepted, in characters (Unicode scalar values). The original signs any detector text, so
+    /// anything of 1-128 characters without control characters is accepted; it is escaped wherever it is printed.
+    /// </summary>
+    public const int MaxDetectorLength = 128;
 
     /// <summary>How far ahead of this node's clock a timestamp may be (clock skew).</summary>
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
@@ -63,10 +67,10 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
         {
             return ValidationResult.Fail(RejectReason.InvalidField, $"evidence_hash '{Shorten(signal.EvidenceHash)}' is not 64 lowercase hex");
         }
-        if (!IsDetectorName(signal.Detector))
+        if (!IsDetectorText(signal.Detector))
         {
             return ValidationResult.Fail(RejectReason.InvalidField,
-                $"detector '{Shorten(signal.Detector)}' must be 1-{MaxDetectorLength} characters of a-z A-Z 0-9 _ . : -");
+                $"detector '{Shorten(signal.Detector)}' must be 1-{MaxDetectorLength} characters without control characters");
         }
         if (!SignalEncoding.TryDecodeSignature(signal.Signature, signature))
         {
@@ -145,11 +149,28 @@ internal sealed class SignalValidator(AddressPolicy addresses, TimeProvider time
         _ => $"{span.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms",
     };
 
-    private static readonly SearchValues<char> DetectorChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-");
-
-    private static bool IsDetectorName(string? detector) =>
-        !string.IsNullOrEmpty(detector) && detector.Length <= MaxDetectorLength && !detector.AsSpan().ContainsAnyExcept(DetectorChars);
+    /// <summary>
+    /// 1-<see cref="MaxDetectorLength"/> Unicode scalar values, none a control character (C0, DEL, C1) and no lone
+    /// surrogate (which is not text, and which the parsers already refuse).
+    /// </summary>
+    public static bool IsDetectorText(string? detector)
+    {
+        if (string.IsNullOrEmpty(detector) || detector.Length > 2 * MaxDetectorLength)
+        {
+            return false;
+        }
+        int count = 0;
+        var rest = detector.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out var rune, out int used) != OperationStatus.Done || Rune.IsControl(rune) || ++count > MaxDetectorLength)
+            {
+                return false;
+            }
+            rest = rest[used..];
+        }
+        return true;
+    }
 
     // Details end up in logs and replies: cut long values and blank out control characters (no log forging).
     private static string Shorten(string? text)

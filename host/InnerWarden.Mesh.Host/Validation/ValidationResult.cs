@@ -3,7 +3,7 @@ using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Host.Validation;
 
-/// <summary>The outcome of one validation step: a reason code (PROTOCOL.md names) and what it was about.</summary>
+/// <summary>The outcome of one validation step: a reason code (docs/protocol.md names) and what it was about.</summary>
 /// <param name="Reason"><see cref="RejectReason.None"/> when valid.</param>
 /// <param name="Detail">Which field or value failed and why; null when valid.</param>
 /// <param name="Ip">On success of <see cref="SignalValidator.CheckFields(InnerWarden.Mesh.Contracts.Signals.ThreatSignal)"/>, the parsed and normalized address.</param>

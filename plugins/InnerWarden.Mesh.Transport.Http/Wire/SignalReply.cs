@@ -6,8 +6,10 @@ using MessagePack;
 namespace InnerWarden.Mesh.Transport.Http.Wire;
 
 /// <summary>
-/// The reply to a signal, PROTOCOL.md's <c>{"accepted":..,"action":..,"error":..}</c> with <c>error</c> present only
-/// when the verdict has one. The MessagePack form is a map with the same keys; a batch reply is an array of them.
+/// The reply to a signal, docs/protocol.md's <c>{"accepted":..,"action":..,"error":..}</c> with <c>error</c> present only
+/// when the verdict has one, and the extra <c>reason</c> field (which original nodes ignore) when the error code is
+/// coarser than this node's reason (<see cref="RejectReasonNames.ExtraReason"/>). The MessagePack form is a map with
+/// the same keys; a batch reply is an array of them.
 /// </summary>
 internal static class SignalReply
 {
@@ -67,12 +69,17 @@ internal static class SignalReply
         {
             writer.WriteString("error", verdict.Error);
         }
+        if (verdict.Reason.ExtraReason() is { } reason)
+        {
+            writer.WriteString("reason", reason);
+        }
         writer.WriteEndObject();
     }
 
     private static void Write(ref MessagePackWriter writer, SignalVerdict verdict)
     {
-        writer.WriteMapHeader(verdict.Error is null ? 2 : 3);
+        var reason = verdict.Reason.ExtraReason();
+        writer.WriteMapHeader(2 + (verdict.Error is null ? 0 : 1) + (reason is null ? 0 : 1));
         writer.Write("accepted");
         writer.Write(verdict.Accepted);
         writer.Write("action");
@@ -81,6 +88,11 @@ internal static class SignalReply
         {
             writer.Write("error");
             writer.Write(verdict.Error);
+        }
+        if (reason is not null)
+        {
+            writer.Write("reason");
+            writer.Write(reason);
         }
     }
 }

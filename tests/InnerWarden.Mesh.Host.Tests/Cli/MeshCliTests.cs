@@ -81,27 +81,77 @@ public sealed class MeshCliTests : IDisposable
     [Fact]
     public async Task Add_peer_with_a_short_key_is_a_usage_error()
     {
-        var run = await Mesh("add-peer", "https://a.example", "--public-key", "abc");
+        var run = await Mesh("add-peer", "https://a.example:8790", "--public-key", "abc");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--public-key: expected 64 hex characters, got 3", run.Err, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Remove_peer_by_url_and_by_node_id()
+    public async Task Remove_peer_by_url_by_node_id_and_by_label()
     {
         await Mesh("add-peer", "https://a.example:8790");
         await Mesh("add-peer", "https://b.example:8790", "--public-key", Key);
+        await Mesh("add-peer", "https://c.example:8790", "--label", "web-3");
 
         var byUrl = await Mesh("remove-peer", "https://a.example:8790");
         var byId = await Mesh("remove-peer", Key);
         var missing = await Mesh("remove-peer", Key);
-        var garbage = await Mesh("remove-peer", "neither");
+        var unknownLabel = await Mesh("remove-peer", "web-9");
+        var byLabel = await Mesh("remove-peer", "web-3");
+        var empty = await Mesh("remove-peer", "");
 
-        Assert.Equal((0, 0, 1, 2), (byUrl.ExitCode, byId.ExitCode, missing.ExitCode, garbage.ExitCode));
+        Assert.Equal((0, 0, 1, 1, 0, 2), (byUrl.ExitCode, byId.ExitCode, missing.ExitCode, unknownLabel.ExitCode, byLabel.ExitCode, empty.ExitCode));
         Assert.Contains("removed peer https://b.example:8790", byId.Out, StringComparison.Ordinal);
+        Assert.Contains("removed peer https://c.example:8790 (web-3)", byLabel.Out, StringComparison.Ordinal);
         Assert.Contains($"no peer {Key}", missing.Err, StringComparison.Ordinal);
+        Assert.Contains("no peer web-9", unknownLabel.Err, StringComparison.Ordinal);
         Assert.Empty(MeshConfigLoader.Load(_temp.Path).Peers);
+    }
+
+    [Theory]
+    [InlineData("https://a.example", "URL: 'https://a.example' has no port; give it explicitly, e.g. https://a.example:8790")]
+    [InlineData("http://10.0.0.5", "URL: 'http://10.0.0.5' has no port; give it explicitly, e.g. http://10.0.0.5:8790")]
+    [InlineData("https://a.example:8790/mesh/signal", "URL: 'https://a.example:8790/mesh/signal' has a path, query or fragment ('/mesh/signal'); give the node's base URL, e.g. https://a.example:8790 ")]
+    [InlineData("https://a.example/mesh", "give the node's base URL, e.g. https://a.example:8790 ")]
+    [InlineData("https://a.example:8790?x=1", "has a path, query or fragment ('/?x=1')")]
+    public async Task Add_peer_refuses_an_endpoint_with_a_path_or_without_a_port_and_writes_nothing(string url, string message)
+    {
+        var run = await Mesh("add-peer", url);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"innerwarden: URL: '{url}' ", run.Err, StringComparison.Ordinal);
+        Assert.Contains(message, run.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Path));
+    }
+
+    [Theory]
+    [InlineData("https://a.example:443")]
+    [InlineData("http://[2001:db8::7]:8790")]
+    [InlineData("https://a.example:8790/")]
+    public async Task Add_peer_takes_a_base_url_with_an_explicit_port_even_the_schemes_default(string url)
+    {
+        var run = await Mesh("add-peer", url);
+
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.Single(MeshConfigLoader.Load(_temp.Path).Peers);
+    }
+
+    [Fact]
+    public async Task Add_peer_refuses_this_nodes_own_key()
+    {
+        var data = Path.Combine(_temp.Directory, "data");
+        string own;
+        using (var identity = InnerWarden.Mesh.Host.Identity.NodeIdentity.LoadOrCreate(data))
+        {
+            own = identity.NodeId;
+        }
+
+        var run = await CliRun.RunAsync(["--config", _temp.Path, "--data-dir", data, "mesh", "add-peer", "https://b.example:8790", "--public-key", own.ToUpperInvariant()]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"innerwarden: --public-key: {own} is this node's own key", run.Err, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Path));
     }
 
     [Theory]
@@ -135,7 +185,7 @@ public sealed class MeshCliTests : IDisposable
     {
         _temp.Write("enabled: true\npeers:\n  - endpoint: https://a\n    public_key: 12\n");
 
-        var run = await Mesh("add-peer", "https://b.example");
+        var run = await Mesh("add-peer", "https://b.example:8790");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"{_temp.Path}:4:17: peers[0].public_key: expected 64 hex characters, got 2", run.Err, StringComparison.Ordinal);
@@ -240,6 +290,22 @@ public sealed class MeshCliTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("cannot reach the agent", run.Err, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    // The documentation address of packaging/fail2ban/README.md's test command, then an allowlisted address of the config.
+    [InlineData("203.0.113.7", "is in documentation TEST-NET-3 203.0.113.0/24 (RFC 5737)")]
+    [InlineData("185.220.9.9", "is on the never-block list (allowlist entry 185.220.9.0/24)")]
+    public async Task Report_of_an_address_the_mesh_never_blocks_exits_0_with_one_line_even_without_an_agent(string ip, string why)
+    {
+        _temp.Write("allowlist: [\"185.220.9.0/24\"]\n");
+        var dataDir = System.IO.Path.Combine(_temp.Directory, "data");
+
+        var run = await CliRun.RunAsync("--config", _temp.Path, "--data-dir", dataDir, "mesh", "report", ip, "--detector", "fail2ban_test", "--evidence", "test");
+
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.Empty(run.Err);
+        Assert.Equal($"innerwarden mesh report: not reported: {ip} {why}, which the mesh never blocks (a ban by the caller itself is unaffected)", run.Out.Trim());
     }
 
     [Fact]

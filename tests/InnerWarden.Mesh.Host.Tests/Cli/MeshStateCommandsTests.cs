@@ -32,10 +32,47 @@ public sealed class MeshStateCommandsTests
         Assert.Equal("nftables", root.GetProperty("enforcer").GetString());
         Assert.Equal(2, root.GetProperty("peers_configured").GetInt32());
         Assert.Equal(3, root.GetProperty("peers_known").GetInt32());
+        Assert.Equal(1, root.GetProperty("peers_reachable").GetInt32());
         Assert.Equal(1, root.GetProperty("blocked_full").GetInt32());
         Assert.Equal(1, root.GetProperty("watchlisted").GetInt32());
         Assert.Equal(0, root.GetProperty("blocked_short_ttl").GetInt32());
         Assert.Equal([Stranger], root.GetProperty("quarantined_peers").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void Status_text_counts_reachable_peers_and_says_1_address()
+    {
+        using var dir = Prepare();
+
+        var (code, output, _) = Invoke(StatusCommandHandler.Run, dir, json: false);
+
+        Assert.Equal(0, code);
+        Assert.Contains("peers:         2 configured, 3 known, 1 reachable", output, StringComparison.Ordinal);
+        Assert.Contains("enforcer:      nftables (1 address blocked)", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("status")]
+    [InlineData("peers")]
+    [InlineData("blocks")]
+    public void Json_output_has_scores_to_4_places_and_no_escaped_plus_signs(string command)
+    {
+        var handler = HandlerFor(command);
+        using var dir = Prepare();
+
+        var (_, output, _) = Invoke(handler, dir, json: true);
+
+        Assert.DoesNotContain("\\u", output, StringComparison.Ordinal);
+        Assert.Contains("+00:00", output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@": -?\d+\.\d{5,}", output);
+        if (command == "blocks")
+        {
+            Assert.Contains("\"score\": 0.81,", output, StringComparison.Ordinal);
+        }
+        if (command == "peers")
+        {
+            Assert.Contains("\"trust\": 0.75,", output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -91,12 +128,7 @@ public sealed class MeshStateCommandsTests
     [InlineData("blocks")]
     public void Missing_state_is_empty_and_corrupt_state_is_exit_1_with_a_message(string command)
     {
-        Handler handler = command switch
-        {
-            "status" => StatusCommandHandler.Run,
-            "peers" => PeersCommandHandler.Run,
-            _ => BlocksCommandHandler.Run,
-        };
+        var handler = HandlerFor(command);
         using var dir = new TempDirectory();
 
         Assert.Equal(0, Invoke(handler, dir, json: true).Code);
@@ -108,18 +140,25 @@ public sealed class MeshStateCommandsTests
         Assert.Equal("{ garbage, not a database }", File.ReadAllText(dir.File(StateDatabase.FileName))); // the CLI never changes the agent's file
     }
 
+    private static Handler HandlerFor(string command) => command switch
+    {
+        "status" => StatusCommandHandler.Run,
+        "peers" => PeersCommandHandler.Run,
+        _ => BlocksCommandHandler.Run,
+    };
+
     private static TempDirectory Prepare()
     {
         var dir = new TempDirectory();
         var start = NodeHarness.Start;
         StateFiles.WriteAsync(dir.Path, new MeshState(MeshState.CurrentVersion, null, "nftables", start,
-            [new PersistedPeer("http://151.101.1.1:8790/", PeerKey, "a", "config"), new PersistedPeer("http://151.101.9.9:8790/", Discovered, "far", "discovered")],
+            [new PersistedPeer("http://151.101.1.1:8790/", PeerKey, "a", "config", Reachable: true), new PersistedPeer("http://151.101.9.9:8790/", Discovered, "far", "discovered", Reachable: false)],
             [
-                new PeerReputation(PeerKey, 0.75, 3, 1, 9, null, start, start, true),
+                new PeerReputation(PeerKey, 0.7500000000000002, 3, 1, 9, null, start, start, true),
                 new PeerReputation(Stranger, 0.05, 0, 2, 60, start.AddMinutes(30), start, start, false),
             ],
             [
-                new PersistedEntry("185.220.1.7", "blocked_full", 0.81, "ssh_bruteforce", start, start.AddHours(24), [PeerKey], true, false),
+                new PersistedEntry("185.220.1.7", "blocked_full", 0.8100000023841858, "ssh_bruteforce", start, start.AddHours(24), [PeerKey], true, false),
                 new PersistedEntry("185.220.1.8", "watchlisted", 0.4, "port_scan", start, start.AddHours(2), [Stranger], false, false),
             ],
             []), new FakeTimeProvider(start)).GetAwaiter().GetResult();

@@ -83,8 +83,6 @@ public sealed class ReportCommandHandlerTests : IDisposable
     [InlineData("185.220.1.7", "", 0.9f, "--detector ''")]
     [InlineData("185.220.1.7", "x", 1.5f, "--confidence '1.5'")]
     [InlineData("185.220.1.7", "x", float.NaN, "--confidence 'NaN'")]
-    [InlineData("10.0.0.1", "x", 0.9f, "IP '10.0.0.1' is in ")]
-    [InlineData("fe80::1", "x", 0.9f, "which the mesh never blocks")]
     public async Task Bad_arguments_exit_2_naming_the_argument_without_contacting_the_agent(string ip, string detector, float confidence, string expected)
     {
         var exit = await Run(ip, detector, confidence);
@@ -92,6 +90,28 @@ public sealed class ReportCommandHandlerTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains(expected, _stderr.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("cannot reach", _stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1", "is in RFC 1918 private 10.0.0.0/8")]
+    [InlineData("fe80::1", "is in link-local fe80::/10 (RFC 4291)")]
+    [InlineData("203.0.113.7", "is in documentation TEST-NET-3 203.0.113.0/24 (RFC 5737)")]
+    [InlineData("185.220.1.10", "is on the never-block list (allowlist entry 185.220.1.10/32)")]
+    [InlineData("151.101.1.1", "is on the never-block list (address of this node)")]
+    [InlineData("151.101.2.2", "is on the never-block list (address of peer web-2)")]
+    public async Task An_address_the_mesh_never_blocks_exits_0_with_one_line_and_is_not_sent(string ip, string why)
+    {
+        var policy = new InnerWarden.Mesh.Host.Validation.AddressPolicy(["185.220.1.10"], () => [System.Net.IPAddress.Parse("151.101.1.1")]);
+        policy.SetNamedPeerAddresses([(System.Net.IPAddress.Parse("151.101.2.2"), "web-2")]);
+
+        // No agent listens here: a report that was sent would end with exit 1.
+        var exit = await ReportCommandHandler.RunAsync(_dir, ip, "fail2ban_sshd", 0.9f, null, _stdout, _stderr, CancellationToken.None, policy);
+
+        Assert.Equal(0, exit);
+        Assert.Empty(_stderr.ToString());
+        var line = Assert.Single(_stdout.ToString().TrimEnd().Split('\n'));
+        Assert.StartsWith($"innerwarden mesh report: not reported: {ip} {why}", line, StringComparison.Ordinal);
+        Assert.EndsWith("which the mesh never blocks (a ban by the caller itself is unaffected)", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class MeshConfigLoaderTests
         Assert.True(config.AutoBroadcast);
         Assert.Equal(50, config.MaxSignalsPerHour);
         Assert.Equal(10_000, config.MaxStaged);
-        Assert.Equal(0.5, config.InitialTrust);
+        Assert.Equal(0.85, config.InitialTrust);
         Assert.Empty(config.Peers);
         Assert.Empty(config.Allowlist);
         Assert.Equal(("http", "tit-for-tat", "threshold", "auto"), (config.Plugins.Transport, config.Plugins.Trust, config.Plugins.Staging, config.Plugins.Enforcer));

@@ -165,13 +165,18 @@ public sealed class MeshMetricsTests
         metrics.SignalSent("", count: 0);
         metrics.SignalSent(null!);
         metrics.LocalDetection(new string('x', 10_000));
+        // Detector text is free: a cut must not split a surrogate pair.
+        metrics.LocalDetection("x" + string.Concat(Enumerable.Repeat("\U0001F525", 100)));
         metrics.ObserveEnforcerBatch("aply", TimeSpan.FromMilliseconds(-5));
         metrics.SignalReceived((SignalAction)99, (RejectReason)77);
 
         var scrape = await PrometheusText.ScrapeAsync(metrics);
         Assert.Equal(0, scrape.Value("innerwarden_mesh_blocks_applied_total"));
         Assert.Equal(1, scrape.Value("innerwarden_mesh_signals_sent_total", ("peer", "unknown")));
-        Assert.Equal(BoundedLabelMap<object>.MaxValueLength, Assert.Single(scrape.LabelValues("innerwarden_mesh_local_detections_total", "detector")).Length);
+        var detectors = scrape.LabelValues("innerwarden_mesh_local_detections_total", "detector");
+        Assert.Equal(2, detectors.Count);
+        Assert.Contains(new string('x', BoundedLabelMap<object>.MaxValueLength), detectors);
+        Assert.Contains("x" + string.Concat(Enumerable.Repeat("\U0001F525", (BoundedLabelMap<object>.MaxValueLength / 2) - 1)), detectors);
         Assert.Equal(1, scrape.Value("innerwarden_mesh_enforcer_batch_seconds_count", ("operation", "other")));
         Assert.Equal(0, scrape.Value("innerwarden_mesh_enforcer_batch_seconds_sum", ("operation", "other")));
         Assert.Equal(1, scrape.Value("innerwarden_mesh_signals_received_total", ("verdict", "99"), ("reason", "77")));

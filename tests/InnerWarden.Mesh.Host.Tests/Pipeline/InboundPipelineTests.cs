@@ -26,6 +26,40 @@ public sealed class InboundPipelineTests
         Assert.Equal(TimeSpan.FromHours(1), node.Enforcer.Blocks[IPAddress.Parse(Attacker)]);
     }
 
+    [Theory]
+    [InlineData("web-scan/nginx")]
+    [InlineData("ssh brute|force")]
+    [InlineData("détecteur 检测器 \U0001F525")]
+    public async Task A_signed_signal_with_any_detector_text_is_verified_and_staged(string detector)
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+
+        var verdict = await node.SubmitAsync(peer.Signal(Attacker, 0.9f, detector: detector));
+        var tampered = await node.SubmitAsync(peer.Signal("185.220.1.8", 0.9f, detector: detector) with { Detector = detector + "x" });
+
+        Assert.Equal(SignalAction.BlockedShortTtl, verdict.Action);
+        Assert.Equal(detector, Assert.Single(node.Node.Snapshot().Staged).Detector);
+        Assert.Equal(RejectReason.InvalidSignature, tampered.Reason);
+    }
+
+    [Fact]
+    public async Task A_detector_with_a_control_character_is_refused_as_a_parse_error_naming_the_field()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var peer = new TestPeer(2, time);
+        await using var node = await NodeHarness.StartAsync(new() { Time = time, Peers = [NodeHarness.ConfiguredPeer(peer)] });
+
+        var verdict = await node.SubmitAsync(peer.Signal(Attacker, 0.9f, detector: "web\nscan"));
+
+        Assert.Equal(SignalAction.Rejected, verdict.Action);
+        Assert.Equal(RejectReason.InvalidField, verdict.Reason);
+        // Not one of docs/protocol.md's codes: answered as a parse error, whose text names the field.
+        Assert.StartsWith("detector 'web?scan' must be 1-128 characters", verdict.Error, StringComparison.Ordinal);
+        Assert.Empty(node.Node.Snapshot().Staged);
+    }
+
     [Fact]
     public async Task Signal_from_unknown_peer_is_discarded_and_remembered()
     {
@@ -204,7 +238,8 @@ public sealed class InboundPipelineTests
 
         Assert.Equal(SignalAction.Rejected, verdict.Action);
         Assert.Equal(expected, verdict.Reason);
-        Assert.Equal(expected.ToString(), verdict.Error);
+        // The wire carries docs/protocol.md's codes only: an unparseable or allowlisted address is PrivateIp, as the original answers.
+        Assert.Equal(expected is RejectReason.InvalidIp or RejectReason.Allowlisted ? "PrivateIp" : expected.ToString(), verdict.Error);
         Assert.Equal(400, verdict.HttpStatus);
         Assert.Equal(trustBefore, node.TrustOf(peer.NodeId));
         Assert.Equal(0, node.Node.Reputations.Find(peer.NodeId)!.SignalsReceived);

@@ -3,7 +3,7 @@ using InnerWarden.Mesh.Contracts.Signals;
 
 namespace InnerWarden.Mesh.Host.Tests.Signals;
 
-/// <summary>PROTOCOL.md's test vectors, in one place for every test that needs them.</summary>
+/// <summary>docs/protocol.md's test vectors, in one place for every test that needs them.</summary>
 internal static class ProtocolVectors
 {
     public const string SeedHex = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
@@ -35,7 +35,7 @@ internal static class ProtocolVectors
         "RQ3vFleW40e8muy7s8/d/a+K9XHE2ymLwO/JyTAFndlezouM/QNifwpZ+qlJKBL4FvCTGCMHFAMODFza3ELeCg==",
         "0.85");
 
-    /// <summary>Vector 1's JSON exactly as PROTOCOL.md gives it.</summary>
+    /// <summary>Vector 1's JSON exactly as docs/protocol.md gives it.</summary>
     public const string OneJson = """{"node_id": "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664", "ip": "185.220.1.7", "detector": "ssh_bruteforce", "confidence": 0.92, "evidence_hash": "527e38bae655731d5d39b083834e34eb81ef7ff7e51a869be19be87ae89b974c", "ttl_secs": 3600, "timestamp": "2026-03-27T12:34:56.123456789Z", "signature": "lgS3NpYU/srYwdHsqGYFmv5rsaQcY/7I+e+di9BtzJ0QX7yV9Xbb+gvuR4SyxDBTgzHmUwDGU7SWxYt/xMEfDA=="}""";
 
     /// <summary>The instant the vectors were signed at (whole second), for a FakeTimeProvider.</summary>
@@ -64,7 +64,7 @@ internal static class ProtocolVectors
             }
         }
 
-        /// <summary>The original's JSON form, built from the fields as PROTOCOL.md writes vector 1.</summary>
+        /// <summary>The original's JSON form, built from the fields as docs/protocol.md writes vector 1.</summary>
         public string Json =>
             $$"""{"node_id": "{{NodeId}}", "ip": "{{Ip}}", "detector": "{{Detector}}", "confidence": {{JsonConfidence}}, "evidence_hash": "{{EvidenceHash}}", "ttl_secs": {{TtlSecs}}, "timestamp": "{{JsonTimestamp}}", "signature": "{{Signature}}"}""";
 

@@ -37,9 +37,13 @@ public sealed class SignalValidatorTests
         { "evidence_hash not hex", RejectReason.InvalidField, "evidence_hash" },
         { "detector empty", RejectReason.InvalidField, "detector" },
         { "detector too long", RejectReason.InvalidField, "detector" },
-        { "detector with space", RejectReason.InvalidField, "detector" },
-        { "detector with pipe", RejectReason.InvalidField, "detector" },
-        { "detector non-ascii", RejectReason.InvalidField, "detector" },
+        { "detector too many characters", RejectReason.InvalidField, "detector" },
+        { "detector with newline", RejectReason.InvalidField, "detector" },
+        { "detector with tab", RejectReason.InvalidField, "detector" },
+        { "detector with escape", RejectReason.InvalidField, "detector" },
+        { "detector with DEL", RejectReason.InvalidField, "detector" },
+        { "detector with C1 control", RejectReason.InvalidField, "detector" },
+        { "detector with lone surrogate", RejectReason.InvalidField, "detector" },
         { "signature short", RejectReason.InvalidField, "signature" },
         { "confidence NaN", RejectReason.InvalidConfidence, "confidence NaN" },
         { "confidence infinite", RejectReason.InvalidConfidence, "confidence" },
@@ -147,9 +151,14 @@ public sealed class SignalValidatorTests
         "evidence_hash not hex" => s with { EvidenceHash = "g" + s.EvidenceHash[1..] },
         "detector empty" => s with { Detector = "" },
         "detector too long" => s with { Detector = new string('a', SignalValidator.MaxDetectorLength + 1) },
-        "detector with space" => s with { Detector = "ssh brute" },
-        "detector with pipe" => s with { Detector = "ssh|brute" },
-        "detector non-ascii" => s with { Detector = "sshé" },
+        // 129 characters of two UTF-16 units each: counted as characters, not units.
+        "detector too many characters" => s with { Detector = string.Concat(Enumerable.Repeat("\U0001F525", SignalValidator.MaxDetectorLength + 1)) },
+        "detector with newline" => s with { Detector = "web-scan\nnginx" },
+        "detector with tab" => s with { Detector = "web-scan\tnginx" },
+        "detector with escape" => s with { Detector = "web-scan\u001b[2J" },
+        "detector with DEL" => s with { Detector = "web-scan\u007f" },
+        "detector with C1 control" => s with { Detector = "web-scan\u0085" },
+        "detector with lone surrogate" => s with { Detector = "web-scan\ud800" },
         "signature short" => s with { Signature = BadSignature },
         "signature tampered" => s with { Signature = Convert.ToBase64String(new byte[64]) },
         "confidence NaN" => s with { Confidence = float.NaN },
@@ -166,6 +175,26 @@ public sealed class SignalValidatorTests
         "ip peer" => s with { Ip = "185.220.3.3" },
         _ => throw new ArgumentOutOfRangeException(nameof(change), change, null),
     };
+
+    /// <summary>Detector texts the original signs and this node must accept (issue 15 item 5).</summary>
+    public static TheoryData<string> AcceptedDetectors => new()
+    {
+        "web-scan/nginx",
+        "ssh brute",
+        "ssh|brute",
+        "sshé",
+        "检测器",
+        "a",
+        "web scan (nginx) \"quoted\" \\ back",
+        "line\u2028separator",
+        new string('x', SignalValidator.MaxDetectorLength),
+        string.Concat(Enumerable.Repeat("\U0001F525", SignalValidator.MaxDetectorLength)),
+    };
+
+    [Theory]
+    [MemberData(nameof(AcceptedDetectors))]
+    public void Any_detector_text_of_1_to_128_characters_without_control_characters_passes(string detector) =>
+        Assert.True(_validator.CheckFields(Valid with { Detector = detector }).IsValid);
 
     [Fact]
     public void A_detector_of_exactly_the_maximum_length_passes() =>

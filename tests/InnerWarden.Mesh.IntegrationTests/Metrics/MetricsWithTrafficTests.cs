@@ -36,6 +36,24 @@ public sealed class MetricsWithTrafficTests
         Assert.Equal(0.85, Value(after, "innerwarden_mesh_peer_trust", $"peer=\"{a.NodeId[..16]}\""), 6);
     }
 
+    [Fact]
+    public async Task A_peer_configured_without_its_key_is_scraped_with_its_configured_label_once_discovery_learns_the_key()
+    {
+        var metrics = new MeshMetrics(new string('b', 64), "test");
+        await using var mesh = await TestMesh.StartAsync(
+            new TestNodeSpec("A"),
+            new TestNodeSpec("B") { InitialTrust = 0.85, Metrics = metrics, PeerKeysUnknown = true });
+        await using var server = new MetricsServer(new MetricsOptions(true, "127.0.0.1:0"), metrics, NullLoggerFactory.Instance);
+        await server.StartAsync(CancellationToken.None);
+        var a = mesh["A"];
+
+        await TestMesh.WaitUntilAsync(() => mesh["B"].Node.Reputations.IsVouched(a.NodeId), "B resolves A's key by ping");
+        var scrape = await ScrapeAsync(mesh.Http, server.Address!);
+
+        // The config names A by endpoint and label only; the key came from A's ping.
+        Assert.Equal(0.85, Value(scrape, "innerwarden_mesh_peer_trust", $"peer=\"{a.NodeId[..16]}\"", "peer_label=\"A\""), 6);
+    }
+
     private static async Task<string> ScrapeAsync(HttpClient http, Uri address) =>
         await http.GetStringAsync(new Uri(address, "/metrics"));
 

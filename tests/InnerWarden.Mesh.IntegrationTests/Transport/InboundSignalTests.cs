@@ -8,7 +8,7 @@ namespace InnerWarden.Mesh.IntegrationTests.Transport;
 
 /// <summary>
 /// A running full node answered over real HTTP, as a peer would talk to it: what is invalid is refused with the
-/// PROTOCOL.md status and reason and changes nothing; a replay is a harmless duplicate.
+/// docs/protocol.md status and reason and changes nothing; a replay is a harmless duplicate.
 /// </summary>
 public sealed class InboundSignalTests : IAsyncLifetime, IDisposable
 {

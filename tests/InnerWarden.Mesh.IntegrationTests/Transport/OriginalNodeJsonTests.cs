@@ -7,10 +7,10 @@ using InnerWarden.Mesh.Host.Identity;
 
 namespace InnerWarden.Mesh.IntegrationTests.Transport;
 
-/// <summary>A running node spoken to exactly as an original innerwarden-mesh 0.1 (Rust) node speaks: PROTOCOL.md's JSON.</summary>
+/// <summary>A running node spoken to exactly as an original innerwarden-mesh 0.1 (Rust) node speaks: docs/protocol.md's JSON.</summary>
 public sealed class OriginalNodeJsonTests
 {
-    // PROTOCOL.md, test vector 1 (signer seed 01..20).
+    // docs/protocol.md, test vector 1 (signer seed 01..20).
     private const string SeedHex = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20";
     private const string RustNodeId = "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664";
     private const string EvidenceHash = "527e38bae655731d5d39b083834e34eb81ef7ff7e51a869be19be87ae89b974c";

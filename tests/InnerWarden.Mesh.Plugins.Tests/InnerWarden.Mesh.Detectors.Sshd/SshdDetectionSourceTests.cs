@@ -29,7 +29,7 @@ public sealed class SshdDetectionSourceTests : IDisposable
 
         Assert.Equal("203.0.113.9", detections.Current.Ip.ToString());
         Assert.Equal("ssh_bruteforce", detections.Current.Detector);
-        Assert.Equal(0.6f, detections.Current.Confidence);
+        Assert.Equal(0.92f, detections.Current.Confidence); // base_confidence default: the seed's SSH brute force
         Assert.Equal(time.GetUtcNow(), detections.Current.ObservedAt);
     }
 

@@ -134,6 +134,10 @@ public sealed class MeshHttpServerTests : IAsyncLifetime
     [InlineData(SignalAction.Discarded, RejectReason.None, null, 200, """{"accepted":false,"action":"discarded"}""")]
     [InlineData(SignalAction.Duplicate, RejectReason.None, null, 200, """{"accepted":false,"action":"duplicate"}""")]
     [InlineData(SignalAction.Rejected, RejectReason.PrivateIp, "PrivateIp", 400, """{"accepted":false,"action":"rejected","error":"PrivateIp"}""")]
+    // Finer reasons than docs/protocol.md's codes travel in the extra `reason` field, which original nodes ignore.
+    [InlineData(SignalAction.Rejected, RejectReason.InvalidIp, "PrivateIp", 400, """{"accepted":false,"action":"rejected","error":"PrivateIp","reason":"InvalidIp"}""")]
+    [InlineData(SignalAction.Rejected, RejectReason.Allowlisted, "PrivateIp", 400, """{"accepted":false,"action":"rejected","error":"PrivateIp","reason":"Allowlisted"}""")]
+    [InlineData(SignalAction.Rejected, RejectReason.InvalidField, "node_id x is not 64 lowercase hex", 400, """{"accepted":false,"action":"rejected","error":"node_id x is not 64 lowercase hex","reason":"InvalidField"}""")]
     [InlineData(SignalAction.Quarantined, RejectReason.RateLimitExceeded, "rate limit exceeded", 429, """{"accepted":false,"action":"quarantined","error":"rate limit exceeded"}""")]
     [InlineData(SignalAction.Quarantined, RejectReason.PeerQuarantined, "peer is quarantined", 403, """{"accepted":false,"action":"quarantined","error":"peer is quarantined"}""")]
     public async Task Each_verdict_is_answered_with_the_protocol_status_and_body(

@@ -6,7 +6,7 @@ using MessagePack;
 namespace InnerWarden.Mesh.Transport.Common.Wire;
 
 /// <summary>
-/// This project's MessagePack form of a signal (PROTOCOL.md leaves the encoding to us; the signed bytes are the same):
+/// This project's MessagePack form of a signal (docs/protocol.md leaves the encoding to us; the signed bytes are the same):
 /// <code>
 /// map {
 ///   "node_id": str, "ip": str, "detector": str,
