@@ -31,6 +31,12 @@ internal sealed class DataDirectoryLock : IDisposable
             error = $"another agent is running on {dataDirectory} ({path} is locked: {ex.Message}); refusing to start a second one";
             return null;
         }
+        catch (UnauthorizedAccessException ex)
+        {
+            // The start-up file check names the chown for this; here only when the file changed in between.
+            error = $"cannot open {path}: {ex.Message}";
+            return null;
+        }
     }
 
     public void Dispose() => _file.Dispose();
