@@ -14,6 +14,7 @@ namespace InnerWarden.Mesh.Staging.Threshold;
 /// <param name="MaxStaged">Upper bound of staged entries (<c>max_staged</c>).</param>
 /// <param name="MaxRemembered">Upper bound of remembered discarded signals.</param>
 /// <param name="MaxRememberTtl">Longest a discarded signal is remembered, whatever TTL it asked for.</param>
+/// <param name="TrustFloor">Signers trusted less than this have no vote when reports combine (<see cref="Corroboration"/>).</param>
 internal sealed record ThresholdOptions(
     double WatchlistAt,
     double BlockShortAt,
@@ -23,7 +24,8 @@ internal sealed record ThresholdOptions(
     TimeSpan BlockFullTtl,
     int MaxStaged,
     int MaxRemembered,
-    TimeSpan MaxRememberTtl)
+    TimeSpan MaxRememberTtl,
+    double TrustFloor)
 {
     private static readonly string[] BandKeys = ["block_full_at", "block_short_at", "watchlist_at"];
 
@@ -31,7 +33,13 @@ internal sealed record ThresholdOptions(
     private const long MaxTtlSecs = 30L * 24 * 3600;
 
     public static ThresholdOptions Default { get; } = new(
-        0.3, 0.6, 0.8, TimeSpan.FromHours(2), TimeSpan.FromHours(1), TimeSpan.FromHours(24), 10_000, 50_000, TimeSpan.FromHours(24));
+        0.3, 0.6, 0.8, TimeSpan.FromHours(2), TimeSpan.FromHours(1), TimeSpan.FromHours(24), 10_000, 50_000, TimeSpan.FromHours(24), 0.3);
+
+    /// <summary>
+    /// The most combined reports can score: just below <see cref="BlockFullAt"/>, so corroboration alone gives at most a
+    /// short block; the full block takes one signer's score or this node's own confirmation.
+    /// </summary>
+    public double CorroborationCap => Math.BitDecrement(BlockFullAt);
 
     /// <summary>The action and TTL for a weighted score; <see cref="SignalAction.Discarded"/> below the watchlist threshold.</summary>
     public (SignalAction Action, TimeSpan Ttl) Classify(double score) =>
@@ -50,6 +58,9 @@ internal sealed record ThresholdOptions(
         Ttl("watchlist_ttl_secs", Default.WatchlistTtl, "how long a watchlisted address is kept, in seconds"),
         Ttl("block_short_ttl_secs", Default.BlockShortTtl, "TTL of a short block, in seconds"),
         Ttl("block_full_ttl_secs", Default.BlockFullTtl, "TTL of a full block (and of a confirmed one), in seconds"),
+        // A fresh identity starts at 0.1 and costs nothing to make: below the floor, a thousand of them add up to nothing.
+        PluginSettingDefinition.Number("corroboration_trust_floor", Default.TrustFloor, 0, 1,
+            "signers trusted less than this have no vote when reports of one address from several signers combine"),
         PluginSettingDefinition.WholeNumber("max_remembered", Default.MaxRemembered, 0, 10_000_000,
             "discarded signals remembered so a later local detection still credits their sender"),
     ];
@@ -88,6 +99,7 @@ internal sealed record ThresholdOptions(
             BlockFullTtl = TimeSpan.FromSeconds(values.GetWholeNumber("block_full_ttl_secs")),
             MaxStaged = maxStaged,
             MaxRemembered = (int)values.GetWholeNumber("max_remembered"),
+            TrustFloor = values.GetNumber("corroboration_trust_floor"),
         };
     }
 

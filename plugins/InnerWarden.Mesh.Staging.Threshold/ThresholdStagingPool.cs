@@ -55,16 +55,24 @@ internal sealed class ThresholdStagingPool : IStagingPool
         _slots.TryGetValue(request.Ip, out var slot);
         var previous = slot?.Entry;
 
-        if (action == SignalAction.Discarded)
-        {
-            // Too weak to act on, but a later local detection must still be able to credit the sender.
-            Remember(request);
-            return previous is null ? NothingStaged : new StageResult(SignalAction.Discarded, previous, previous, null);
-        }
-
+        var vote = VoteOf(request, score);
         if (slot is not null)
         {
-            var current = Aggregate(slot, request, score, action, ttl);
+            var votes = vote is null ? previous!.Votes : Corroboration.WithVote(previous!.Votes, vote);
+            if (action == SignalAction.Discarded && ReferenceEquals(votes, previous.Votes))
+            {
+                // Too weak to act on and no vote that counts: remembered, so a later local detection credits the sender.
+                Remember(request);
+                return new StageResult(SignalAction.Discarded, previous, previous, null);
+            }
+            // Independent signers add up (Corroboration); one signer alone scores exactly its own report.
+            var combined = Math.Max(score, Corroboration.Combine(votes, _options.CorroborationCap));
+            var (combinedAction, combinedTtl) = _options.Classify(combined);
+            var current = Aggregate(slot, request, combined, combinedAction, combinedTtl);
+            if (!ReferenceEquals(votes, previous.Votes))
+            {
+                current = current with { Votes = votes };
+            }
             if (!ReferenceEquals(current, slot.Entry))
             {
                 Reindex(slot, current);
@@ -72,10 +80,18 @@ internal sealed class ThresholdStagingPool : IStagingPool
             return new StageResult(current.Action, previous, current, null);
         }
 
+        if (action == SignalAction.Discarded)
+        {
+            // Too weak to act on, but a later local detection must still be able to credit the sender.
+            Remember(request);
+            return NothingStaged;
+        }
+
         var newcomer = new StagedSlot(
             new StagedEntry(
                 request.Ip, action, score, request.Detector, request.Now, request.Now + ttl,
-                request.Local ? [] : [request.Contributor], Confirmed: false, request.Local),
+                request.Local ? [] : [request.Contributor], Confirmed: false, request.Local)
+            { Votes = vote is null ? [] : [vote] },
             ++_sequence);
         StagedEntry? evicted = null;
         if (_slots.Count >= _options.MaxStaged)
@@ -209,6 +225,15 @@ internal sealed class ThresholdStagingPool : IStagingPool
         }
         return next;
     }
+
+    /// <summary>
+    /// The report's vote for combining: none for this node's own detection (it stands by its score), for a signer below
+    /// the trust floor (fresh identities are free to make) or for a score of 0.
+    /// </summary>
+    private StagedVote? VoteOf(StageRequest request, double score) =>
+        request.Local || score <= 0 || !(request.SignerTrust >= _options.TrustFloor)
+            ? null
+            : new StagedVote(request.Contributor, request.Domain ?? request.Contributor, score);
 
     private void Remember(StageRequest request)
     {

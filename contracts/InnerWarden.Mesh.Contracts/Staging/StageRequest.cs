@@ -10,4 +10,18 @@ namespace InnerWarden.Mesh.Contracts.Staging;
 /// <param name="SignalTtl">The TTL the signal suggested, used for remembering discarded signals.</param>
 /// <param name="Local">True for this node's own detection.</param>
 /// <param name="Now">The current time.</param>
-public sealed record StageRequest(IPAddress Ip, string Contributor, double Score, string Detector, TimeSpan SignalTtl, bool Local, DateTimeOffset Now);
+public sealed record StageRequest(IPAddress Ip, string Contributor, double Score, string Detector, TimeSpan SignalTtl, bool Local, DateTimeOffset Now)
+{
+    /// <summary>
+    /// The sender's trust when it sent this: the pool gives signers below its trust floor no vote when reports combine.
+    /// 0 (no vote: the report stands alone, as in the seed's table) unless the host says.
+    /// </summary>
+    public double SignerTrust { get; init; }
+
+    /// <summary>
+    /// The sender's independence domain: signers in one domain count once when reports combine. The host gives an
+    /// operator-vouched peer its own key's domain and any other signer the /24 (IPv4) or /48 (IPv6) network it sent
+    /// from; null means the contributor's own domain.
+    /// </summary>
+    public string? Domain { get; init; }
+}

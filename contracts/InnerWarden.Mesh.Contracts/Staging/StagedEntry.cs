@@ -24,6 +24,12 @@ public sealed record StagedEntry(
     bool Confirmed,
     bool Local)
 {
+    /// <summary>
+    /// The votes of the signers that reported it, one per signer at its highest score, for combining reports of
+    /// independent signers (empty for an entry staged only by this node, or restored from state without them).
+    /// </summary>
+    public IReadOnlyList<StagedVote> Votes { get; init; } = [];
+
     /// <summary>True when the entry asks the firewall to drop the address.</summary>
     public bool IsBlock => Action is SignalAction.BlockedShortTtl or SignalAction.BlockedFull;
 }

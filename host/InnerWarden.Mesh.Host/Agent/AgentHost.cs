@@ -94,12 +94,8 @@ internal static class AgentHost
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
-        builder.Logging.SetMinimumLevel(config.LogLevel);
-        if (config.LogLevel > LogLevel.Debug)
-        {
-            // A failed start is one line from RunAsync; the host's own report of it is a stack trace (debug keeps it).
-            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-        }
+        // A quiet journal: no framework line per request, no repeated lifetime lines; debug brings them back.
+        JournalFilters.Apply(builder.Logging, config.LogLevel);
         // Under systemd: Type=notify readiness, journald-friendly log format, SIGTERM as graceful stop.
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));

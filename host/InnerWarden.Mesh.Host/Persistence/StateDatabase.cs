@@ -87,7 +87,7 @@ internal static class StateDatabase
             }
         }
         var staged = new List<PersistedEntry>();
-        using (var command = Command(connection, "SELECT ip, action, score, detector, staged_at, expires_at, contributors, confirmed, local FROM staged"))
+        using (var command = Command(connection, "SELECT ip, action, score, detector, staged_at, expires_at, contributors, confirmed, local, votes FROM staged"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -95,7 +95,8 @@ internal static class StateDatabase
                 var contributors = reader.GetString(6);
                 staged.Add(new PersistedEntry(reader.GetString(0), reader.GetString(1), reader.GetDouble(2), reader.GetString(3),
                     FromMs(reader.GetInt64(4)), FromMs(reader.GetInt64(5)),
-                    contributors.Length == 0 ? [] : contributors.Split(','), reader.GetInt64(7) != 0, reader.GetInt64(8) != 0));
+                    contributors.Length == 0 ? [] : contributors.Split(','), reader.GetInt64(7) != 0, reader.GetInt64(8) != 0,
+                    VotesText.Read(reader.IsDBNull(9) ? null : reader.GetString(9))));
             }
         }
         var reputations = new List<PeerReputation>();

@@ -31,6 +31,8 @@ internal static class StateSchema
         CREATE INDEX signals_remembered ON signals (ip) WHERE remember_until IS NOT NULL;
         CREATE INDEX signals_expiry ON signals (seen_until);
         """,
+        // The signers' votes of a staged entry, for combining reports of independent signers (VotesText); null: none.
+        "ALTER TABLE staged ADD COLUMN votes TEXT;",
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -542,9 +542,9 @@ internal sealed partial class StateStore : IAsyncDisposable
         public Statements(SqliteConnection db)
         {
             _upsertStaged = Prepare(db, """
-                INSERT OR REPLACE INTO staged (ip, action, score, detector, staged_at, expires_at, contributors, confirmed, local)
-                VALUES ($ip, $action, $score, $detector, $staged_at, $expires_at, $contributors, $confirmed, $local)
-                """, "$ip", "$action", "$score", "$detector", "$staged_at", "$expires_at", "$contributors", "$confirmed", "$local");
+                INSERT OR REPLACE INTO staged (ip, action, score, detector, staged_at, expires_at, contributors, confirmed, local, votes)
+                VALUES ($ip, $action, $score, $detector, $staged_at, $expires_at, $contributors, $confirmed, $local, $votes)
+                """, "$ip", "$action", "$score", "$detector", "$staged_at", "$expires_at", "$contributors", "$confirmed", "$local", "$votes");
             _deleteStaged = Prepare(db, "DELETE FROM staged WHERE ip = $ip", "$ip");
             _upsertReputation = Prepare(db, """
                 INSERT OR REPLACE INTO reputations (node_id, trust, confirmed, contradicted, signals_received, quarantined_until, first_seen, last_seen, vouched)
@@ -575,7 +575,8 @@ internal sealed partial class StateStore : IAsyncDisposable
         }
 
         public void UpsertStaged(string ip, StagedEntry e) => Run(_upsertStaged, ip, e.Action.ToWire(), e.Score, e.Detector,
-            StateDatabase.ToMs(e.StagedAt), StateDatabase.ToMs(e.ExpiresAt), string.Join(',', e.Contributors), e.Confirmed ? 1 : 0, e.Local ? 1 : 0);
+            StateDatabase.ToMs(e.StagedAt), StateDatabase.ToMs(e.ExpiresAt), string.Join(',', e.Contributors), e.Confirmed ? 1 : 0, e.Local ? 1 : 0,
+            VotesText.Write(e.Votes));
 
         public void DeleteStaged(string ip) => Run(_deleteStaged, ip);
 

@@ -189,8 +189,13 @@ internal sealed partial class InboundPipeline : ISignalSink
         var ttl = TimeSpan.FromSeconds(Math.Min(signal.TtlSecs, MaxTtlSecs));
         // The book's copy of the node id, not this signal's: staged and remembered entries outlive the signal, and
         // one shared string per peer instead of one per entry keeps a flood of them out of the older GC generations.
-        var result = _staging.Stage(new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now),
-            waitForFirewall: State is not null, out enforced);
+        var request = new StageRequest(ip, reputation.NodeId, score, signal.Detector, ttl, Local: false, now)
+        {
+            // What the pool needs to combine reports of independent signers (a staging concern: the pool decides how).
+            SignerTrust = reputation.Trust,
+            Domain = IndependenceDomain.Of(reputation.NodeId, reputation.Vouched, origin.RemoteAddress),
+        };
+        var result = _staging.Stage(request, waitForFirewall: State is not null, out enforced);
         // A discarded signal is remembered (for credit by a later local detection) as long as its TTL, at most.
         State?.SignalAccepted(signature, seenUntil, reputation.NodeId, ip, result.Action == SignalAction.Discarded ? now + ttl : null);
         _accepted.Increment();

@@ -78,6 +78,29 @@ public sealed class StateStoreTests
     }
 
     [Fact]
+    public async Task A_staged_entrys_votes_are_committed_and_come_back()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        var pool = new Dictionary<IPAddress, StagedEntry>();
+        var book = new Dictionary<string, PeerReputation>(StringComparer.Ordinal);
+        var ip = IPAddress.Parse("185.220.1.7");
+        StagedVote[] votes = [new(Peer, "key:" + Peer, 0.45), new(new string('b', 64), "net:185.220.9.0/24", 0.1 + 0.2)];
+        await using (var store = Open(dir, time, pool, book))
+        {
+            pool[ip] = new StagedEntry(ip, SignalAction.BlockedShortTtl, 0.6975, "ssh_bruteforce", NodeHarness.Start, NodeHarness.Start.AddHours(1),
+                [Peer, new string('b', 64)], false, false)
+            { Votes = votes };
+            store.StagedChanged(ip);
+            await store.CommitAsync();
+        }
+        await using var reopened = new StateStore(dir.Path, time, NullLogger.Instance);
+        var state = reopened.Open(new string('1', 64), "nftables");
+
+        Assert.Equal(votes, Assert.Single(state.Staged).ToEntry()!.Votes);
+    }
+
+    [Fact]
     public async Task Concurrent_changes_share_commits()
     {
         using var dir = new TempDirectory();

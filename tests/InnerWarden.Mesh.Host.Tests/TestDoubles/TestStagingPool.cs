@@ -28,8 +28,12 @@ internal sealed class TestStagingPool(int maxStaged = 10_000) : IStagingPool
         _ => (SignalAction.BlockedFull, TimeSpan.FromHours(24)),
     };
 
+    /// <summary>The last request staged, as the pipeline built it.</summary>
+    public StageRequest? LastRequest { get; private set; }
+
     public StageResult Stage(StageRequest request)
     {
+        LastRequest = request;
         _entries.TryGetValue(request.Ip, out var previous);
         if (Classify(request.Score) is not { } decision)
         {
