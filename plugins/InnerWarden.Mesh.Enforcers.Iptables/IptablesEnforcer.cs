@@ -15,6 +15,7 @@ internal sealed partial class IptablesEnforcer(ICommandRunner runner, ILogger<Ip
     private static readonly string[] RestoreArgs = ["restore", "-exist"];
 
     private bool _counters = true;
+    private bool _initialized;
 
     public string Name => "iptables";
 
@@ -22,17 +23,31 @@ internal sealed partial class IptablesEnforcer(ICommandRunner runner, ILogger<Ip
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var withCounters = await runner.RunAsync(Ipset, RestoreArgs, IpsetScript.Create(counters: true), cancellationToken).ConfigureAwait(false);
-        _counters = withCounters.ExitCode == 0;
-        if (!_counters)
+        // The host calls this again at every poll to heal what was removed outside the agent (`ipset destroy`,
+        // `iptables -F`): after the first call the counter choice is known, and only a repair is logged.
+        bool first = !_initialized;
+        if (first || _counters)
         {
-            // Kernels without counter support, or sets an older run created without counters: blocking still works.
+            var withCounters = await runner.RunAsync(Ipset, RestoreArgs, IpsetScript.Create(counters: true), cancellationToken).ConfigureAwait(false);
+            _counters = withCounters.ExitCode == 0;
+            if (!_counters)
+            {
+                // Kernels without counter support, or sets an older run created without counters: blocking still works.
+                await runner.RunCheckedAsync(Ipset, RestoreArgs, IpsetScript.Create(counters: false), cancellationToken).ConfigureAwait(false);
+                LogNoCounters(logger, withCounters.Stderr.Trim());
+            }
+        }
+        else
+        {
             await runner.RunCheckedAsync(Ipset, RestoreArgs, IpsetScript.Create(counters: false), cancellationToken).ConfigureAwait(false);
-            LogNoCounters(logger, withCounters.Stderr.Trim());
         }
         var added = await EnsureRuleAsync("iptables", IpsetScript.SetV4, cancellationToken).ConfigureAwait(false);
         added |= await EnsureRuleAsync("ip6tables", IpsetScript.SetV6, cancellationToken).ConfigureAwait(false);
-        LogReady(logger, _counters, added);
+        if (first || added)
+        {
+            LogReady(logger, _counters, added);
+        }
+        _initialized = true;
     }
 
     public async Task ApplyAsync(IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)

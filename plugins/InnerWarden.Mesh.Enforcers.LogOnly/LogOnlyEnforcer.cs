@@ -13,13 +13,19 @@ internal sealed partial class LogOnlyEnforcer(TimeProvider time, ILogger<LogOnly
 {
     private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _blocks = new();
 
+    private int _announced;
+
     public string Name => "log-only";
 
     public bool HasHitCounters => false;
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
-        LogReady(logger);
+        // Called again at every poll (the host's self-healing check); there is nothing to heal, say it once.
+        if (Interlocked.Exchange(ref _announced, 1) == 0)
+        {
+            LogReady(logger);
+        }
         return Task.CompletedTask;
     }
 

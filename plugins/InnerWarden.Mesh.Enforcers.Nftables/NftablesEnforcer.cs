@@ -32,6 +32,7 @@ internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommand
     private bool _synced;
 
     private bool _counters = true;
+    private bool _initialized;
 
     public string Name => "nftables";
 
@@ -40,18 +41,28 @@ internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommand
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var table = options.Table;
-        var withCounters = await runner.RunAsync(Nft, ScriptArgs, NftScript.Skeleton(table, counters: true), cancellationToken).ConfigureAwait(false);
-        if (withCounters.ExitCode == 0)
+        // The host calls this again at every poll to heal what was removed outside the agent: after the first call the
+        // counter choice is known, and only a repair is logged.
+        bool first = !_initialized;
+        if (first || _counters)
         {
-            _counters = true;
+            var withCounters = await runner.RunAsync(Nft, ScriptArgs, NftScript.Skeleton(table, counters: true), cancellationToken).ConfigureAwait(false);
+            if (withCounters.ExitCode == 0)
+            {
+                _counters = true;
+            }
+            else
+            {
+                // Older kernels refuse per-element counters, and a set an older run created without them cannot be
+                // redefined ("File exists"): either way, blocking still works without hit counts.
+                await runner.RunCheckedAsync(Nft, ScriptArgs, NftScript.Skeleton(table, counters: false), cancellationToken).ConfigureAwait(false);
+                _counters = false;
+                LogNoCounters(logger, table, withCounters.Stderr.Trim());
+            }
         }
         else
         {
-            // Older kernels refuse per-element counters, and a set an older run created without them cannot be
-            // redefined ("File exists"): either way, blocking still works without hit counts.
             await runner.RunCheckedAsync(Nft, ScriptArgs, NftScript.Skeleton(table, counters: false), cancellationToken).ConfigureAwait(false);
-            _counters = false;
-            LogNoCounters(logger, table, withCounters.Stderr.Trim());
         }
 
         string[] listChain = ["-j", "list", "chain", "inet", table, NftScript.Chain];
@@ -76,7 +87,11 @@ internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommand
         {
             await runner.RunCheckedAsync(Nft, ScriptArgs, rules, cancellationToken).ConfigureAwait(false);
         }
-        LogReady(logger, table, _counters, rules.Length > 0);
+        if (first || rules.Length > 0)
+        {
+            LogReady(logger, table, _counters, rules.Length > 0);
+        }
+        _initialized = true;
     }
 
     public async Task ApplyAsync(IReadOnlyList<BlockRequest> blocks, CancellationToken cancellationToken)

@@ -12,11 +12,17 @@ namespace InnerWarden.Mesh.Benchmarks.Pipeline;
 /// on a real node (transport none, log-only enforcer), beside bare NSec verifies of the same signals' canonical
 /// bytes on the same number of threads in the same run. Two nodes: one that knows none of the signers (signals
 /// verified and discarded at trust 0) and one that vouches for all of them (signals weighed into staging, so the
-/// threshold pool and the enforcement queue work too). Then a single-thread breakdown of where a signal's time goes.
+/// threshold pool and the enforcement queue work too). Every reply waits for the commit of the state it reports
+/// (<see cref="SliceSubmitter"/>), so the commits are in the timed window; their figures make the durability table.
+/// Then a single-thread breakdown of where a signal's time goes.
 /// </summary>
 internal static class PipelineBenchmark
 {
-    private const double Target = 0.85;
+    private const string UnknownLabel = "pipeline, unknown signers (verified, discarded)";
+    private const string VouchedLabel = "pipeline, vouched signers (verified, staged)";
+    // Of raw Ed25519 verify in the same run: an unknown signer's signal is verified, counted and discarded; a vouched
+    // one is weighed into staging and enforced too, so it may cost more.
+    private static readonly Dictionary<string, double> Targets = new(StringComparer.Ordinal) { [UnknownLabel] = 0.85, [VouchedLabel] = 0.80 };
     private static readonly TimeSpan WarmSettle = TimeSpan.FromMilliseconds(300);
     private static readonly bool Verbose = Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1";
 
@@ -51,15 +57,16 @@ internal static class PipelineBenchmark
             var wall = Stopwatch.StartNew();
             raw.Measure(threads);
             var rawRun = new Measured("raw NSec Ed25519 verify", raw.Count / wall.Elapsed.TotalSeconds, raw.Count / (CpuClock.Process() - cpu).TotalSeconds, true);
-            var unknown = await MeasureNodeAsync([], warmJson, json, threads, "pipeline, unknown signers (verified, discarded)", SignalAction.Discarded);
-            var vouched = await MeasureNodeAsync(factory.NodeIds(factory.Identities), warmJson, json, threads, "pipeline, vouched signers (verified, staged)",
+            var unknown = await MeasureNodeAsync([], warmJson, json, threads, UnknownLabel, SignalAction.Discarded);
+            var vouched = await MeasureNodeAsync(factory.NodeIds(factory.Identities), warmJson, json, threads, VouchedLabel,
                 SignalAction.Watchlisted, SignalAction.BlockedShortTtl, SignalAction.BlockedFull);
             correct &= unknown.Correct && vouched.Correct;
             Console.WriteLine($"round {round + 1}: raw {rawRun.Rate:N0}/s, unknown {unknown.Rate:N0}/s, vouched {vouched.Rate:N0}/s (wall)");
             foreach (var m in new[] { rawRun, unknown, vouched })
             {
+                // The durability figures are those of the fastest round: the commits of the run whose rate is reported.
                 best[m.Label] = best.TryGetValue(m.Label, out var b)
-                    ? b with { Rate = Math.Max(b.Rate, m.Rate), CpuRate = Math.Max(b.CpuRate, m.CpuRate) }
+                    ? b with { Rate = Math.Max(b.Rate, m.Rate), CpuRate = Math.Max(b.CpuRate, m.CpuRate), Durability = m.Rate > b.Rate ? m.Durability : b.Durability }
                     : m;
             }
         }
@@ -72,16 +79,28 @@ internal static class PipelineBenchmark
         {
             Console.WriteLine($"| {m.Label} | {m.Rate:N0} | {m.Rate / limit.Rate:0.00} | {m.CpuRate:N0} | {m.CpuRate / limit.CpuRate:0.00} |");
         }
+        Console.WriteLine();
+        Console.WriteLine($"durability (group commit at the pipeline's full rate, {Partitioned.SliceSize} replies in flight per thread):");
+        Console.WriteLine("| node | commits/s | changes per commit | commit's share of a reply p50 (ms) | p99 (ms) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var m in best.Values)
+        {
+            if (m.Durability is { } d)
+            {
+                Console.WriteLine($"| {m.Label} | {d.CommitsPerSecond:N0} | {d.ChangesPerCommit:N1} | {d.P50Ms:0.00} | {d.P99Ms:0.00} |");
+            }
+        }
         await StageBreakdown.WriteAsync(json, signals, raw);
 
         bool ok = correct;
-        double worst = best.Values.Min(m => m.Rate / limit.Rate);
-        double worstCpu = best.Values.Min(m => m.CpuRate / limit.CpuRate);
-        bool onTarget = worst >= Target || worstCpu >= Target;
         Console.WriteLine();
-        Console.WriteLine(ok
-            ? $"every signal got the expected verdict; lowest ratio {worst:0.00} (wall), {worstCpu:0.00} (CPU); target >= {Target:0.00}: {(onTarget ? "met" : "NOT met")}"
-            : "some signals got an unexpected verdict (see above)");
+        foreach (var (label, target) in Targets)
+        {
+            var m = best[label];
+            double wall = m.Rate / limit.Rate, cpu = m.CpuRate / limit.CpuRate;
+            Console.WriteLine($"{label}: ratio {wall:0.00} (wall), {cpu:0.00} (CPU); target >= {target:0.00}: {(wall >= target || cpu >= target ? "met" : "NOT met")}");
+        }
+        Console.WriteLine(ok ? "every signal got the expected verdict" : "some signals got an unexpected verdict (see above)");
         return ok ? 0 : 1;
     }
 
@@ -94,6 +113,8 @@ internal static class PipelineBenchmark
         var verdicts = new long[Enum.GetValues<SignalAction>().Length];
         await WarmAsync(sink, origin, warm, threads, label);
         await node.Node.FlushAsync();
+        var held = new long[json.Length];
+        long changes = node.Node.Store.ChangesCommitted;
         long contention = Monitor.LockContentionCount, commits = node.Node.Store.Commits, gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         var commitTime = node.Node.Store.CommitTime;
         var pause = GC.GetTotalPauseDuration();
@@ -103,15 +124,20 @@ internal static class PipelineBenchmark
         Partitioned.Run(threads, json.Length, (from, to) =>
         {
             var mine = new long[verdicts.Length];
-            Submit(sink, origin, json, from, to, mine);
+            SliceSubmitter.Submit(sink, origin, json, from, to, mine, held);
             for (int a = 0; a < mine.Length; a++)
             {
                 Interlocked.Add(ref verdicts[a], mine[a]);
             }
         });
-        // The audit log's writer is part of the cost: the run ends when its queue is on disk.
+        // The audit log's writer is part of the cost: the run ends when its queue is on disk. Every reply was held
+        // until its commit, so the commits are inside the timed window.
         await node.Node.FlushAsync();
         var elapsed = wall.Elapsed;
+        long commitsMade = node.Node.Store.Commits - commits;
+        var (p50, p99) = SliceSubmitter.Percentiles(held);
+        var durability = new Durability(commitsMade / elapsed.TotalSeconds,
+            commitsMade == 0 ? 0 : (node.Node.Store.ChangesCommitted - changes) / (double)commitsMade, p50, p99);
         var cpuUsed = CpuClock.Process() - cpu;
         if (Verbose)
         {
@@ -130,7 +156,7 @@ internal static class PipelineBenchmark
         {
             Console.WriteLine($"{label}: {json.Length - good:N0} signals did not get {string.Join(" or ", expected.Select(a => a.ToWire()))}");
         }
-        return new Measured(label, json.Length / elapsed.TotalSeconds, json.Length / cpuUsed.TotalSeconds, good == json.Length);
+        return new Measured(label, json.Length / elapsed.TotalSeconds, json.Length / cpuUsed.TotalSeconds, good == json.Length, durability);
     }
 
     /// <summary>
@@ -148,7 +174,7 @@ internal static class PipelineBenchmark
         for (int phase = 0; phase < Phases && phase * per < warm.Length; phase++)
         {
             int first = phase * per, end = phase == Phases - 1 ? warm.Length : Math.Min(warm.Length, first + per);
-            Partitioned.Run(threads, end - first, (from, to) => Submit(sink, origin, warm, first + from, first + to, new long[Enum.GetValues<SignalAction>().Length]));
+            Partitioned.Run(threads, end - first, (from, to) => SliceSubmitter.Submit(sink, origin, warm, first + from, first + to, new long[Enum.GetValues<SignalAction>().Length]));
             await Task.Delay(WarmSettle);
             long now = System.Runtime.JitInfo.GetCompiledMethodCount();
             if (Verbose)
@@ -163,20 +189,8 @@ internal static class PipelineBenchmark
         }
     }
 
-    private static void Submit(InboundPipeline sink, SignalOrigin origin, byte[][] json, int from, int to, long[] verdicts)
-    {
-        for (int i = from; i < to; i++)
-        {
-            var parsed = ThreatSignalJson.Parse(json[i]);
-            if (parsed.Signal is not { } signal)
-            {
-                throw new InvalidOperationException($"signal {i} did not parse: {parsed.Error}");
-            }
-            // The pipeline answers synchronously (a completed ValueTask); awaiting would only time the state machine.
-            var verdict = sink.SubmitAsync(signal, origin, CancellationToken.None).Result;
-            verdicts[(int)verdict.Action]++;
-        }
-    }
+    private sealed record Measured(string Label, double Rate, double CpuRate, bool Correct, Durability? Durability = null);
 
-    private sealed record Measured(string Label, double Rate, double CpuRate, bool Correct);
+    /// <summary>What group commit did in a timed run: commits per second, changes per commit, p50/p99 of the time it added to a reply (ms).</summary>
+    private sealed record Durability(double CommitsPerSecond, double ChangesPerCommit, double P50Ms, double P99Ms);
 }

@@ -14,7 +14,11 @@ public interface IFirewallEnforcer
     /// <summary>True when <see cref="ListAsync"/> reports per-address dropped packets.</summary>
     bool HasHitCounters { get; }
 
-    /// <summary>Creates what the backend needs (tables, sets, rules) when missing; leaves everything foreign alone.</summary>
+    /// <summary>
+    /// Creates what the backend needs (tables, sets, rules) when missing; leaves everything foreign alone. The host calls
+    /// it at start and again at every poll to heal what was removed outside the agent (a flushed ruleset, a deleted set
+    /// or rule), so it must be idempotent, cheap when nothing is missing, and log only what it repaired.
+    /// </summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
     /// <summary>Blocks the addresses, as one transaction where the backend allows; re-applying refreshes the TTL.</summary>

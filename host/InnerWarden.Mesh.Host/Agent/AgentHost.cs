@@ -1,5 +1,6 @@
 using InnerWarden.Mesh.Host.Cli;
 using InnerWarden.Mesh.Host.Config;
+using InnerWarden.Mesh.Host.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -31,7 +32,15 @@ internal static class AgentHost
         {
             return await IdleDisabledAsync(location, stdout, stop.Token);
         }
-        var host = Build(config, location.DataDirectoryFor(config));
+        var dataDirectory = location.DataDirectoryFor(config);
+        // Before anything touches the firewall (the `auto` probe initialises enforcers): one agent per data directory.
+        using var dataLock = DataDirectoryLock.TryAcquire(dataDirectory, out var refused);
+        if (dataLock is null)
+        {
+            await stderr.WriteLineAsync($"innerwarden: {refused}");
+            return 1;
+        }
+        var host = Build(config, dataDirectory);
         try
         {
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -1,6 +1,7 @@
 using System.Net;
 using InnerWarden.Mesh.Contracts.Detections;
 using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Broadcast;
@@ -46,6 +47,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     // during a 30 s wait must still be reverted on time).
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _scheduledWakeTicks = long.MaxValue;
+    private int _tickNow;
     private CancellationTokenSource? _running;
     private readonly NodeEventHub _events;
     private bool _started;
@@ -82,6 +84,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
             AttachMetrics(metrics);
         }
         _coordinator.ExpiryScheduled = OnExpiryScheduled;
+        _queue.BatchFailed = HealSoon;
         RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
         _seen = new SeenSignals(time);
         _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), _seen, RateLimiter, _book, _coordinator, _audit, NodeId, time,
@@ -146,6 +149,10 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _queue.Start();
         _audit.Start();
         _broadcasts?.Start();
+        if (_store.StartedAfterCorruption)
+        {
+            state = state with { Staged = await AdoptKernelBlocksAsync(cancellationToken).ConfigureAwait(false) };
+        }
         _coordinator.Restore(state);
         await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         // What the restore changed (entries that expired while down, their debits) is durable before anything is served.
@@ -258,15 +265,21 @@ internal sealed partial class MeshNode : IAsyncDisposable
                 // Peer link state changes without staging changes; refresh it in the database each tick.
                 _store.PeersChanged();
             }
-            if (_parts.Enforcer.HasHitCounters && await _queue.ListAsync(cancellationToken).ConfigureAwait(false) is { } applied)
+            // Staged means enforced: whatever removed our table, sets, rules or elements, they are back within one poll.
+            // A failed heal is logged (once a minute) and retried next poll; a reconcile would only fail the same way.
+            if (await _queue.HealAsync(_coordinator.DesiredBlocks(), cancellationToken).ConfigureAwait(false) is { } applied)
             {
-                _coordinator.ObserveHitCounters(applied);
+                if (_parts.Enforcer.HasHitCounters)
+                {
+                    _coordinator.ObserveHitCounters(applied);
+                }
+                if (_queue.NeedsReconcile)
+                {
+                    // A failed batch may have left a revert undone: make the firewall hold exactly the pool's blocks.
+                    await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             await CommitQuietlyAsync().ConfigureAwait(false);
-            if (_queue.NeedsReconcile)
-            {
-                await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
         finally
         {
@@ -427,6 +440,32 @@ internal sealed partial class MeshNode : IAsyncDisposable
         });
     }
 
+    // A failed firewall batch: tick (heal) now rather than at the next poll.
+    private void HealSoon()
+    {
+        Interlocked.Exchange(ref _tickNow, 1);
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
     private void OnExpiryScheduled(DateTimeOffset expiresAt)
     {
         if (expiresAt.UtcTicks < Interlocked.Read(ref _scheduledWakeTicks) && _wake.CurrentCount == 0)
@@ -440,6 +479,30 @@ internal sealed partial class MeshNode : IAsyncDisposable
                 // Another change signalled it first; one wake-up is enough.
             }
         }
+    }
+
+    /// <summary>
+    /// After a corrupt database was moved aside: what the firewall holds becomes the pool (with the remaining timeouts),
+    /// so the reconcile that follows keeps those blocks instead of removing them. Unconfirmed and without contributors:
+    /// they run out on time and debit nobody.
+    /// </summary>
+    private async Task<List<PersistedEntry>> AdoptKernelBlocksAsync(CancellationToken cancellationToken)
+    {
+        var adopted = new List<PersistedEntry>();
+        var now = _parts.Time.GetUtcNow();
+        foreach (var block in await _queue.ListAsync(cancellationToken).ConfigureAwait(false) ?? [])
+        {
+            // A backend without timeouts (log-only, Windows Firewall) does not say how long: the short block's hour.
+            var ttl = block.Remaining ?? TimeSpan.FromHours(1);
+            if (ttl <= TimeSpan.Zero)
+            {
+                continue;
+            }
+            var action = ttl > TimeSpan.FromHours(1) ? SignalAction.BlockedFull : SignalAction.BlockedShortTtl;
+            adopted.Add(new PersistedEntry(block.Ip.ToString(), action.ToWire(), 0, "adopted", now, now + ttl, [], false, false));
+        }
+        LogAdopted(_logger, adopted.Count, _parts.Enforcer.Name);
+        return adopted;
     }
 
     private static PersistedPeer WithLink(PersistedPeer peer, Dictionary<string, PeerLinkStatus> links) =>
@@ -580,7 +643,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
                 var first = await Task.WhenAny(sleep, woken).ConfigureAwait(false);
                 await wait.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                if (first == woken && first.IsCompletedSuccessfully)
+                if (first == woken && first.IsCompletedSuccessfully && Interlocked.Exchange(ref _tickNow, 0) == 0)
                 {
                     // An earlier expiry was staged: recompute the wait instead of ticking now.
                     continue;
@@ -599,6 +662,9 @@ internal sealed partial class MeshNode : IAsyncDisposable
 
     [LoggerMessage(EventId = 3600, Level = LogLevel.Information, Message = "mesh node {NodeId} started: enforcer {Enforcer}, {Staged} staged entries restored")]
     private static partial void LogStarted(ILogger logger, string nodeId, string enforcer, int staged);
+
+    [LoggerMessage(EventId = 3607, Level = LogLevel.Warning, Message = "adopted {Count} blocks from {Enforcer} with their remaining timeouts (the state database was corrupt)")]
+    private static partial void LogAdopted(ILogger logger, int count, string enforcer);
 
     [LoggerMessage(EventId = 3601, Level = LogLevel.Error, Message = "detector {Source} failed, restarting in {BackoffSecs}s: {Error}")]
     private static partial void LogSourceFailed(ILogger logger, string source, string error, double backoffSecs, Exception exception);

@@ -25,6 +25,8 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private volatile bool _needsReconcile;
+    private int _healFailures;
+    private long _lastHealFailureLog;
 
     public EnforcementQueue(IFirewallEnforcer enforcer, TimeProvider time, ILogger logger, TimeSpan? batchWindow = null)
     {
@@ -36,6 +38,9 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
 
     /// <summary>True after a failed batch, until a reconcile succeeds.</summary>
     public bool NeedsReconcile => _needsReconcile;
+
+    /// <summary>Called when a batch failed, so the node heals the firewall at once instead of at the next poll.</summary>
+    public Action? BatchFailed { get; set; }
 
     /// <summary>Called after every successful apply or revert batch: operation (<c>apply</c>/<c>revert</c>), addresses, elapsed.</summary>
     public Action<string, int, TimeSpan>? BatchCompleted { get; set; }
@@ -108,6 +113,61 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
         {
             _needsReconcile = true;
             LogReconcileFailed(_logger, _enforcer.Name, ex.Message, ex);
+        }
+        finally
+        {
+            _backend.Release();
+        }
+    }
+
+    /// <summary>
+    /// Self-healing, at every poll: re-creates what the backend needs when it went missing (someone ran
+    /// <c>nft flush ruleset</c>, deleted the table, a set or the drop rule, <c>ipset destroy</c>, <c>iptables -F</c>;
+    /// <see cref="IFirewallEnforcer.InitializeAsync"/> is idempotent and quiet when nothing was missing) and re-applies
+    /// every desired block the backend no longer holds, logged once with the count. Returns what the backend holds
+    /// afterwards (for hit counters), null when healing failed (logged at most once a minute, retried next poll).
+    /// </summary>
+    public async Task<IReadOnlyList<AppliedBlock>?> HealAsync(IReadOnlyList<StagedEntry> desired, CancellationToken cancellationToken)
+    {
+        await _backend.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _enforcer.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            var applied = await _enforcer.ListAsync(cancellationToken).ConfigureAwait(false);
+            var held = new HashSet<IPAddress>();
+            foreach (var block in applied)
+            {
+                held.Add(block.Ip);
+            }
+            var now = _time.GetUtcNow();
+            var missing = new List<BlockRequest>();
+            foreach (var entry in desired)
+            {
+                var remaining = entry.ExpiresAt - now;
+                if (entry.IsBlock && remaining > TimeSpan.Zero && !held.Contains(entry.Ip))
+                {
+                    missing.Add(new BlockRequest(entry.Ip, remaining));
+                }
+            }
+            if (missing.Count == 0)
+            {
+                _healFailures = 0;
+                return applied;
+            }
+            await _enforcer.ApplyAsync(missing, cancellationToken).ConfigureAwait(false);
+            LogHealed(_logger, _enforcer.Name, missing.Count);
+            _healFailures = 0;
+            return await _enforcer.ListAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _needsReconcile = true;
+            if (_healFailures++ == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(_lastHealFailureLog) >= TimeSpan.FromMinutes(1))
+            {
+                LogHealFailed(_logger, _enforcer.Name, _healFailures, ex.Message, ex);
+                _lastHealFailureLog = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            return null;
         }
         finally
         {
@@ -232,6 +292,7 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
         {
             _needsReconcile = true;
             LogBatchFailed(_logger, _enforcer.Name, blocks.Count, reverts.Count, ex.Message, ex);
+            BatchFailed?.Invoke();
         }
         finally
         {
@@ -253,6 +314,12 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
 
     [LoggerMessage(EventId = 3303, Level = LogLevel.Information, Message = "{Enforcer}: reconciled, {Blocks} blocks applied, {Extras} stale blocks removed")]
     private static partial void LogReconciled(ILogger logger, string enforcer, int blocks, int extras);
+
+    [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "{Enforcer}: {Count} active blocks were missing from the firewall (removed outside the agent): its table, sets and rules are re-created and the blocks re-applied")]
+    private static partial void LogHealed(ILogger logger, string enforcer, int count);
+
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "{Enforcer}: checking and repairing the firewall failed ({Failures} polls in a row), retried every poll: {Error}")]
+    private static partial void LogHealFailed(ILogger logger, string enforcer, int failures, string error, Exception exception);
 
     [LoggerMessage(EventId = 3305, Level = LogLevel.Error, Message = "{Enforcer}: listing blocks failed: {Error}")]
     private static partial void LogListFailed(ILogger logger, string enforcer, string error, Exception exception);

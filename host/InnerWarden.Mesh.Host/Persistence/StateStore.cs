@@ -85,7 +85,7 @@ internal sealed partial class StateStore : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(DataDirectory);
-            _db = StateDatabase.OpenWriter(FilePath);
+            _db = OpenChecked();
             bool fresh = StateSchema.ReadVersion(_db) == 0;
             StateSchema.Migrate(_db, FilePath);
             _statements = new Statements(_db);
@@ -103,6 +103,12 @@ internal sealed partial class StateStore : IAsyncDisposable
             throw new StateStoreException($"{FilePath}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// True when the database failed <c>PRAGMA quick_check</c> at open and was moved aside: the node starts empty and
+    /// adopts the blocks the kernel holds instead of removing them.
+    /// </summary>
+    public bool StartedAfterCorruption { get; private set; }
 
     /// <summary>Where commits read the current value of a changed key.</summary>
     public void Attach(Func<IPAddress, StagedEntry?> findStaged, Func<string, PeerReputation?> findReputation, Func<IReadOnlyList<PersistedPeer>> peers)
@@ -386,6 +392,44 @@ internal sealed partial class StateStore : IAsyncDisposable
         Interlocked.Add(ref _commitTicks, Stopwatch.GetElapsedTime(started).Ticks);
     }
 
+    /// <summary>Opens the database; one that is not sound is moved aside (with its -wal and -shm) and a new one created.</summary>
+    private SqliteConnection OpenChecked()
+    {
+        if (!File.Exists(FilePath))
+        {
+            return StateDatabase.OpenWriter(FilePath);
+        }
+        SqliteConnection? db = null;
+        string? problem;
+        try
+        {
+            db = StateDatabase.OpenWriter(FilePath);
+            problem = StateDatabase.QuickCheck(db);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 11 or 26)
+        {
+            // SQLITE_CORRUPT, SQLITE_NOTADB: what quick_check would have said.
+            problem = ex.Message;
+        }
+        if (problem is null)
+        {
+            return db!;
+        }
+        db?.Dispose();
+        var aside = FilePath + ".corrupt-" + _time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        File.Move(FilePath, aside);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(FilePath + suffix))
+            {
+                File.Move(FilePath + suffix, aside + suffix);
+            }
+        }
+        LogCorrupt(_logger, FilePath, problem, aside);
+        StartedAfterCorruption = true;
+        return StateDatabase.OpenWriter(FilePath);
+    }
+
     private void WriteMeta(string nodeId, string enforcer)
     {
         using var transaction = _db!.BeginTransaction();
@@ -599,6 +643,9 @@ internal sealed partial class StateStore : IAsyncDisposable
             return command;
         }
     }
+
+    [LoggerMessage(EventId = 3404, Level = LogLevel.Critical, Message = "state database {Path} is corrupt ({Problem}): moved aside to {Aside}; starting empty and adopting the blocks the firewall holds")]
+    private static partial void LogCorrupt(ILogger logger, string path, string problem, string aside);
 
     [LoggerMessage(EventId = 3400, Level = LogLevel.Error, Message = "state not saved to {Path}: {Reason}; replies answer 503 until it can be written ({Failures} failed commits since the last report)")]
     private static partial void LogCommitFailed(ILogger logger, string path, string reason, int failures, Exception exception);

@@ -313,6 +313,23 @@ internal sealed partial class StagingCoordinator
         return expired.Count;
     }
 
+    /// <summary>The blocks the firewall must hold now (self-healing checks them every poll); refusals are not logged again here.</summary>
+    public IReadOnlyList<StagedEntry> DesiredBlocks()
+    {
+        var desired = new List<StagedEntry>();
+        lock (_gate)
+        {
+            foreach (var entry in _pool.Entries)
+            {
+                if (entry.IsBlock && _addresses.Classify(entry.Ip).Reason == RejectReason.None)
+                {
+                    desired.Add(entry);
+                }
+            }
+        }
+        return desired;
+    }
+
     /// <summary>Makes the firewall hold exactly the pool's blocks that are safe to apply.</summary>
     public Task ReconcileAsync(CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.IntegrationTests.Plugins;
 
 namespace InnerWarden.Mesh.IntegrationTests.Persistence;
@@ -93,6 +94,14 @@ internal sealed class AgentProcess : IDisposable
             await Task.Delay(25);
         }
         throw new TimeoutException($"the agent did not answer on port {port}:\n{Output}");
+    }
+
+    /// <summary>POSTs a signal in the original's JSON to an agent's <c>/mesh/signal</c>.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> PostAsync(HttpClient http, int port, ThreatSignal signal)
+    {
+        using var content = new StringContent(ThreatSignalJson.ToJson(signal), Encoding.UTF8, "application/json");
+        using var reply = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/mesh/signal"), content);
+        return (reply.StatusCode, await reply.Content.ReadAsStringAsync());
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan limit)

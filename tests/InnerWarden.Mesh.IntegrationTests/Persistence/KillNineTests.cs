@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Enforcers.Nftables;
@@ -39,7 +38,7 @@ public sealed class KillNineTests : IDisposable
         using var net = NetnsPair.Create();
         int port = AgentProcess.FreePort();
         var data = Path.Combine(_dir.Path, "data");
-        var config = WriteConfig(port, net.Server);
+        var config = AgentConfig.Write(_dir.Path, port, _peer.NodeId, "nftables", net.Server);
         var acknowledged = new List<(string Ip, ThreatSignal Signal)>();
         var random = new Random(12);
 
@@ -84,35 +83,7 @@ public sealed class KillNineTests : IDisposable
         }
     }
 
-    private string WriteConfig(int port, string netns)
-    {
-        var path = Path.Combine(_dir.Path, "mesh.yaml");
-        File.WriteAllText(path, $"""
-            enabled: true
-            bind: "127.0.0.1:{port}"
-            poll_secs: 1
-            initial_trust: 0.9
-            max_signals_per_hour: 1000
-            peers:
-              - endpoint: "http://127.0.0.1:9"
-                public_key: "{_peer.NodeId}"
-                label: "signer"
-            plugins:
-              enforcer: nftables
-              detectors: []
-            plugin_settings:
-              nftables:
-                netns: "{netns}"
-            """);
-        return path;
-    }
-
-    private async Task<(HttpStatusCode Status, string Body)> PostAsync(int port, ThreatSignal signal)
-    {
-        using var content = new StringContent(ThreatSignalJson.ToJson(signal), Encoding.UTF8, "application/json");
-        using var reply = await _http.PostAsync(new Uri($"http://127.0.0.1:{port}/mesh/signal"), content);
-        return (reply.StatusCode, await reply.Content.ReadAsStringAsync());
-    }
+    private Task<(HttpStatusCode Status, string Body)> PostAsync(int port, ThreatSignal signal) => AgentProcess.PostAsync(_http, port, signal);
 
     private static HashSet<string> KernelSet(NetnsPair net)
     {
