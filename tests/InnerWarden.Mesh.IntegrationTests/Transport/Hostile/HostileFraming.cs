@@ -67,10 +67,10 @@ internal static class HostileFraming
     }
 
     /// <summary>Sends one raw request on its own connection and returns the reply's status code, or null when the server closed without one.</summary>
-    /// <param name="halfClose">
-    /// Whether to send FIN after the request. Kestrel takes a client's FIN as the connection's end and may abort the
-    /// request before its reply is written, so a test that must see the reply (not just "no 5xx") leaves it open.
-    /// </param>
+    /// <remarks>
+    /// With <c>halfClose</c> a FIN follows the request. Kestrel takes a client's FIN as the connection's end and may
+    /// abort the request before its reply is written, so a test that must see the reply (not just "no 5xx") leaves it open.
+    /// </remarks>
     public static async Task<int?> SendAsync(int port, byte[] request, CancellationToken cancellationToken, bool halfClose = true)
     {
         using var client = new TcpClient();
