@@ -111,6 +111,16 @@ internal sealed class AgentProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGTERM, as <c>systemctl stop</c> sends it; returns the exit code once the agent has shut down.</summary>
+    public async Task<int> TerminateAsync(TimeSpan limit)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        return await WaitForExitAsync(limit);
+    }
+
     /// <summary>SIGKILL, then waits until the process is gone.</summary>
     public void Kill9()
     {

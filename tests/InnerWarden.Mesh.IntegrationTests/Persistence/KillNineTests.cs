@@ -4,7 +4,6 @@ using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Enforcers.Nftables;
 using InnerWarden.Mesh.Host.Identity;
-using InnerWarden.Mesh.Host.Persistence;
 using InnerWarden.Mesh.IntegrationTests.Netns;
 using InnerWarden.Mesh.IntegrationTests.Plugins;
 using InnerWarden.Mesh.IntegrationTests.Transport;
@@ -74,11 +73,11 @@ public sealed class KillNineTests : IDisposable
             Assert.Equal(acknowledged.Select(a => a.Ip).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
 
             // A replay of an accepted signal after the restarts: a duplicate, and no counter moves.
-            var before = ReadReputation(data);
+            var before = StoredReputation.Read(data, _peer.NodeId);
             var (status, body) = await PostAsync(port, acknowledged[^1].Signal);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Contains("\"duplicate\"", body, StringComparison.Ordinal);
-            Assert.Equal(before, ReadReputation(data));
+            Assert.Equal(before, StoredReputation.Read(data, _peer.NodeId));
             Assert.Equal(Iterations, before.SignalsReceived);
         }
     }
@@ -111,12 +110,5 @@ public sealed class KillNineTests : IDisposable
         var start = output.IndexOf('[', StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(output[start..]);
         return ([.. doc.RootElement.EnumerateArray().Select(e => e.GetProperty("ip").GetString()!)], "");
-    }
-
-    private (double Trust, long SignalsReceived, long Confirmed) ReadReputation(string data)
-    {
-        using var connection = StateDatabase.OpenReadOnly(Path.Combine(data, StateDatabase.FileName));
-        var rep = StateDatabase.ReadState(connection).Reputations.Single(r => r.NodeId == _peer.NodeId);
-        return (rep.Trust, rep.SignalsReceived, rep.Confirmed);
     }
 }
