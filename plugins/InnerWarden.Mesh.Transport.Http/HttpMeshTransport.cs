@@ -17,9 +17,9 @@ internal sealed class HttpMeshTransport : IMeshTransport, IAsyncDisposable, IDis
     private readonly PeerClient _client;
     private readonly PeerLink[] _links;
 
-    public HttpMeshTransport(HttpTransportOptions options, NodeSettings settings, TimeProvider time, ILoggerFactory loggerFactory)
+    public HttpMeshTransport(HttpTransportOptions options, NodeSettings settings, IPrivateDataFiles files, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        _server = new MeshHttpServer(options, settings.Bind, settings.DataDirectory, time, loggerFactory);
+        _server = new MeshHttpServer(options, settings.Bind, settings.DataDirectory, files, time, loggerFactory);
         _client = new PeerClient(options, loggerFactory.CreateLogger<PeerClient>());
         var linkLogger = loggerFactory.CreateLogger<PeerLink>();
         _links = settings.Peers
@@ -54,8 +54,11 @@ internal sealed class HttpMeshTransport : IMeshTransport, IAsyncDisposable, IDis
                 return link.PingAsync(cancellationToken);
             }
         }
-        return _client.PingAsync(endpoint, cancellationToken);
+        return PingOnceAsync(endpoint, cancellationToken);
     }
+
+    private async Task<PeerPingReply?> PingOnceAsync(Uri endpoint, CancellationToken cancellationToken) =>
+        (await _client.PingAsync(endpoint, cancellationToken).ConfigureAwait(false)).Reply;
 
     public IReadOnlyList<PeerLinkStatus> GetPeerLinks() => _links.Select(link => link.GetStatus()).ToArray();
 

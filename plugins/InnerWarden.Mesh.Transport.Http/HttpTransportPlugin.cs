@@ -24,6 +24,7 @@ public sealed class HttpTransportPlugin : IMeshPlugin
         services.AddSingleton<IMeshTransport>(provider => new HttpMeshTransport(
             options,
             provider.GetRequiredService<NodeSettings>(),
+            provider.GetRequiredService<IPrivateDataFiles>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILoggerFactory>()));
     }

@@ -136,7 +136,8 @@ write_config() { # host initial_trust extra-threshold-settings
     echo "peers:"
     for p in a b c; do
       [ "$p" = "$h" ] && continue
-      echo "  - endpoint: \"http://${addr[$p]}:8790\""
+      # https: what a default node serves now (its certificate made into its data dir on first start).
+      echo "  - endpoint: \"https://${addr[$p]}:8790\""
       echo "    public_key: \"${id[$p]}\""
       echo "    label: \"node-$p\""
     done

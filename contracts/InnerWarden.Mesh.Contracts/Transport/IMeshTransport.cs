@@ -50,4 +50,10 @@ public sealed record PeerLinkStatus(PeerInfo Peer, bool Reachable, DateTimeOffse
 
     /// <summary>Delivery attempts that failed (network error, timeout, 5xx, or an open breaker) since the transport started.</summary>
     public long Failed { get; init; }
+
+    /// <summary>
+    /// Why the last attempt to reach the peer failed, in a few words (<c>connection refused</c>, <c>timeout after 3000 ms</c>,
+    /// <c>TLS handshake failed: peer speaks plain HTTP</c>, <c>DNS: ...</c>); null while it answers.
+    /// </summary>
+    public string? Problem { get; init; }
 }

@@ -507,7 +507,14 @@ internal sealed partial class MeshNode : IAsyncDisposable
 
     private static PersistedPeer WithLink(PersistedPeer peer, Dictionary<string, PeerLinkStatus> links) =>
         links.TryGetValue(peer.Endpoint, out var link)
-            ? peer with { Reachable = link.Reachable, LastContact = link.LastContact, Circuit = link.CircuitState, PendingDeliveries = link.PendingDeliveries }
+            ? peer with
+            {
+                Reachable = link.Reachable,
+                LastContact = link.LastContact,
+                Circuit = link.CircuitState,
+                PendingDeliveries = link.PendingDeliveries,
+                Problem = link.Problem,
+            }
             : peer;
 
     private void RestoreDiscoveredPeers(MeshState state)

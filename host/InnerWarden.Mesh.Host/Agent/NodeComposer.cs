@@ -3,6 +3,7 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Host.Config;
 using InnerWarden.Mesh.Host.Enforcement;
 using InnerWarden.Mesh.Host.Identity;
+using InnerWarden.Mesh.Host.Ownership;
 using InnerWarden.Mesh.Host.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -118,6 +119,7 @@ internal static class NodeComposer
         var services = new ServiceCollection();
         services.AddSingleton(time);
         services.AddSingleton(node);
+        services.AddSingleton<IPrivateDataFiles>(new PrivateDataFiles(node.DataDirectory));
         services.AddSingleton(loggerFactory);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         return services;

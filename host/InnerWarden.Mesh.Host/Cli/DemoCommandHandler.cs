@@ -59,8 +59,9 @@ internal static class DemoCommandHandler
             var catalogs = new PluginCatalogCache();
             for (var i = 0; i < names.Length; i++)
             {
+                // https: what default nodes serve (each makes its certificate into its data dir on start).
                 var peers = Enumerable.Range(0, names.Length).Where(j => j != i)
-                    .Select(j => new PeerInfo(new Uri($"http://127.0.0.1:{ports[j]}"), ids[j], "node-" + names[j].ToLowerInvariant()))
+                    .Select(j => new PeerInfo(new Uri($"https://127.0.0.1:{ports[j]}"), ids[j], "node-" + names[j].ToLowerInvariant()))
                     .ToList();
                 var settings = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
                 if (names[i] == "C")

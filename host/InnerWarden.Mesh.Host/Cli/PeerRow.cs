@@ -17,4 +17,5 @@ internal sealed record PeerRow(
     bool? Reachable = null,
     DateTimeOffset? LastContact = null,
     string? Circuit = null,
-    int? PendingDeliveries = null);
+    int? PendingDeliveries = null,
+    string? Problem = null);

@@ -29,6 +29,8 @@ namespace InnerWarden.Mesh.Host.Cli;
 /// last_contact       string?  RFC 3339 time the peer last answered the agent
 /// circuit            string?  closed | open | half-open (the agent's circuit breaker for the peer)
 /// pending_deliveries int?     signals the agent still has to deliver to the peer
+/// problem            string?  why the agent's last attempt to reach the peer failed (connection refused, timeout after
+///                             3000 ms, TLS handshake failed: peer speaks plain HTTP, DNS: ...); null while it answers
 /// </code>
 /// </remarks>
 internal static class PeersCommandHandler
@@ -78,7 +80,7 @@ internal static class PeersCommandHandler
             stdout.WriteLine(JsonSerializer.Serialize<IReadOnlyList<PeerRow>>(rows, CliJsonContext.Cli.IReadOnlyListPeerRow));
             return 0;
         }
-        var table = new TextTable("LABEL", "ENDPOINT", "NODE ID", "SOURCE", "TRUST", "CONF", "CONTRA", "QUARANTINED", "LAST SEEN", "REACHABLE", "LAST CONTACT");
+        var table = new TextTable("LABEL", "ENDPOINT", "NODE ID", "SOURCE", "TRUST", "CONF", "CONTRA", "QUARANTINED", "LAST SEEN", "REACHABLE", "LAST CONTACT", "PROBLEM");
         foreach (var row in rows)
         {
             table.Add(row.Label, row.Endpoint, row.NodeId is { } id ? id[..Math.Min(16, id.Length)] : "(unresolved)", row.Source,
@@ -87,7 +89,8 @@ internal static class PeersCommandHandler
                 row.Quarantined ? "until " + row.QuarantinedUntil!.Value.ToString("u", CultureInfo.InvariantCulture) : "no",
                 row.LastSeen?.ToString("u", CultureInfo.InvariantCulture),
                 row.Reachable switch { true => "yes", false => $"no ({row.Circuit})", null => "-" },
-                row.LastContact?.ToString("u", CultureInfo.InvariantCulture));
+                row.LastContact?.ToString("u", CultureInfo.InvariantCulture),
+                row.Problem);
         }
         table.WriteTo(stdout);
         return 0;
@@ -99,6 +102,7 @@ internal static class PeersCommandHandler
         LastContact = persisted.LastContact,
         Circuit = persisted.Circuit,
         PendingDeliveries = persisted.PendingDeliveries,
+        Problem = persisted.Problem,
     };
 
     private static PeerRow Row(string? label, string? endpoint, string? nodeId, string source, Dictionary<string, PeerReputation> reputations, DateTimeOffset now)

@@ -15,7 +15,11 @@ internal static class AtomicFile
     /// (or <paramref name="newFile"/>'s when there is none) and renames it over the target. Throws
     /// <see cref="FileAccessException"/> when this user may not write there or may not keep the owner.
     /// </summary>
-    public static void WriteAllText(string path, string contents, Func<FileOwnership> newFile)
+    public static void WriteAllText(string path, string contents, Func<FileOwnership> newFile) =>
+        WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(contents), newFile);
+
+    /// <summary>As <see cref="WriteAllText"/>, for bytes.</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> contents, Func<FileOwnership> newFile)
     {
         ArgumentNullException.ThrowIfNull(newFile);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
@@ -36,10 +40,8 @@ internal static class AtomicFile
                 options.UnixCreateMode = OwnerOnly;
             }
             using (var stream = OpenTemp(temp, path, directory, options))
-            using (var writer = new StreamWriter(stream))
             {
-                writer.Write(contents);
-                writer.Flush();
+                stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
             ownership?.ApplyTo(temp, path);

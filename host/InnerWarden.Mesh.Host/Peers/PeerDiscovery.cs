@@ -20,7 +20,7 @@ internal sealed partial class PeerDiscovery(IMeshTransport transport, NodeSettin
         settings.Peers.DistinctBy(peer => peer.Endpoint)
             .Select(peer => KeyValuePair.Create(peer.Endpoint, new DiscoveredPeer(peer, null, DiscoveryStatus.Unreachable, null))));
     private readonly ConcurrentDictionary<IPAddress, byte> _addresses = new();
-    private readonly ConcurrentDictionary<Uri, byte> _reportedUnreachable = new();
+    private readonly ConcurrentDictionary<Uri, string> _reportedUnreachable = new();
 
     /// <summary>Raised once per peer when its key becomes known: the peer (with its key) and the key.</summary>
     public event Action<PeerInfo, string>? Resolved;
@@ -70,10 +70,13 @@ internal sealed partial class PeerDiscovery(IMeshTransport transport, NodeSettin
         var reply = await transport.PingAsync(peer.Endpoint, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
-            // Said once per outage, not every poll.
-            if (_reportedUnreachable.TryAdd(peer.Endpoint, 0))
+            // Said once per cause, not every poll. Debug: the transport's link writes the journal line of an outage, once,
+            // whatever found it (this ping or a delivery).
+            var problem = transport.GetPeerLinks().FirstOrDefault(link => link.Peer.Endpoint == peer.Endpoint)?.Problem ?? "no reply";
+            if (!_reportedUnreachable.TryGetValue(peer.Endpoint, out var reported) || reported != problem)
             {
-                LogUnreachable(logger, peer.Endpoint);
+                _reportedUnreachable[peer.Endpoint] = problem;
+                LogUnreachable(logger, peer.Endpoint, problem);
             }
             _peers[peer.Endpoint] = state with { Status = state.Status == DiscoveryStatus.Refused ? DiscoveryStatus.Refused : DiscoveryStatus.Unreachable };
             return;
@@ -122,8 +125,8 @@ internal sealed partial class PeerDiscovery(IMeshTransport transport, NodeSettin
     [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "REFUSED peer {Endpoint}: it answers as {NodeId} but config says {ConfiguredKey}; possible impersonation, its signals will not be trusted as that peer's")]
     private static partial void LogImpersonation(ILogger logger, Uri endpoint, string configuredKey, string nodeId);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "peer {Endpoint} does not answer its ping; retrying every poll interval")]
-    private static partial void LogUnreachable(ILogger logger, Uri endpoint);
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "peer {Endpoint} does not answer its ping ({Problem}); retrying every poll interval")]
+    private static partial void LogUnreachable(ILogger logger, Uri endpoint, string problem);
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "peer {Endpoint} answered with node_id '{NodeId}', which is not 64 lowercase hex; ignored")]
     private static partial void LogBadNodeId(ILogger logger, Uri endpoint, string nodeId);

@@ -9,5 +9,6 @@ namespace InnerWarden.Mesh.Host.Persistence;
 /// <param name="LastContact">When it last answered; null if never.</param>
 /// <param name="Circuit">The transport's circuit breaker state for it (<c>closed</c>, <c>open</c>, <c>half-open</c>).</param>
 /// <param name="PendingDeliveries">Signals waiting to be delivered to it.</param>
+/// <param name="Problem">Why the transport's last attempt to reach it failed; null while it answers.</param>
 internal sealed record PersistedPeer(string Endpoint, string? PublicKey, string? Label, string Source,
-    bool? Reachable = null, DateTimeOffset? LastContact = null, string? Circuit = null, int? PendingDeliveries = null);
+    bool? Reachable = null, DateTimeOffset? LastContact = null, string? Circuit = null, int? PendingDeliveries = null, string? Problem = null);

@@ -113,14 +113,14 @@ internal static class StateDatabase
         }
         var peers = new List<PersistedPeer>();
         using (var command = Command(connection,
-            "SELECT endpoint, public_key, label, source, reachable, last_contact, circuit, pending_deliveries FROM peers"))
+            "SELECT endpoint, public_key, label, source, reachable, last_contact, circuit, pending_deliveries, problem FROM peers"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
                 peers.Add(new PersistedPeer(reader.GetString(0), NullableString(reader, 1), NullableString(reader, 2), reader.GetString(3),
                     reader.IsDBNull(4) ? null : reader.GetInt64(4) != 0, reader.IsDBNull(5) ? null : FromMs(reader.GetInt64(5)),
-                    NullableString(reader, 6), reader.IsDBNull(7) ? null : reader.GetInt32(7)));
+                    NullableString(reader, 6), reader.IsDBNull(7) ? null : reader.GetInt32(7), NullableString(reader, 8)));
             }
         }
         var remembered = new List<PersistedRemembered>();

@@ -33,6 +33,8 @@ internal static class StateSchema
         """,
         // The signers' votes of a staged entry, for combining reports of independent signers (VotesText); null: none.
         "ALTER TABLE staged ADD COLUMN votes TEXT;",
+        // Why the transport's last attempt to reach a peer failed (PeerLinkStatus.Problem); null while it answers.
+        "ALTER TABLE peers ADD COLUMN problem TEXT;",
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -558,9 +558,9 @@ internal sealed partial class StateStore : IAsyncDisposable
             _takeRemembered = Prepare(db, "UPDATE signals SET remember_until = NULL, node_id = NULL, ip = NULL WHERE ip = $ip AND remember_until IS NOT NULL", "$ip");
             _deletePeers = Prepare(db, "DELETE FROM peers");
             _insertPeer = Prepare(db, """
-                INSERT OR REPLACE INTO peers (endpoint, public_key, label, source, reachable, last_contact, circuit, pending_deliveries)
-                VALUES ($endpoint, $public_key, $label, $source, $reachable, $last_contact, $circuit, $pending)
-                """, "$endpoint", "$public_key", "$label", "$source", "$reachable", "$last_contact", "$circuit", "$pending");
+                INSERT OR REPLACE INTO peers (endpoint, public_key, label, source, reachable, last_contact, circuit, pending_deliveries, problem)
+                VALUES ($endpoint, $public_key, $label, $source, $reachable, $last_contact, $circuit, $pending, $problem)
+                """, "$endpoint", "$public_key", "$label", "$source", "$reachable", "$last_contact", "$circuit", "$pending", "$problem");
             _prune = Prepare(db, "DELETE FROM signals WHERE seen_until <= $now AND (remember_until IS NULL OR remember_until <= $now)", "$now");
             _setMeta = Prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", "$key", "$value");
             _all = [_upsertStaged, _deleteStaged, _upsertReputation, _deleteReputation, _insertSignal, _takeRemembered, _deletePeers, _insertPeer, _prune, _setMeta];
@@ -601,7 +601,7 @@ internal sealed partial class StateStore : IAsyncDisposable
             foreach (var p in peers)
             {
                 Run(_insertPeer, p.Endpoint, p.PublicKey, p.Label, p.Source, p.Reachable is { } r ? (r ? 1 : 0) : null,
-                    p.LastContact is { } c ? StateDatabase.ToMs(c) : null, p.Circuit, p.PendingDeliveries);
+                    p.LastContact is { } c ? StateDatabase.ToMs(c) : null, p.Circuit, p.PendingDeliveries, p.Problem);
             }
             return peers.Count + 1;
         }

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using InnerWarden.Mesh.Contracts.Signals;
-using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Common.Wire;
 using InnerWarden.Mesh.Transport.Http.Wire;
 using Microsoft.Extensions.Logging;
@@ -54,8 +57,8 @@ internal sealed partial class PeerClient : IDisposable
         };
     }
 
-    /// <summary>GET /mesh/ping; null when the peer does not answer in time or answers with something else.</summary>
-    public async Task<PeerPingReply?> PingAsync(Uri endpoint, CancellationToken cancellationToken)
+    /// <summary>GET /mesh/ping: the reply, or why there is none (the peer did not answer in time, or with something else).</summary>
+    public async Task<PingOutcome> PingAsync(Uri endpoint, CancellationToken cancellationToken)
     {
         using var timeout = LinkedTimeout(cancellationToken);
         try
@@ -65,28 +68,101 @@ internal sealed partial class PeerClient : IDisposable
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                LogPingFailed(_logger, endpoint, response.StatusCode);
-                return null;
+                return Failed(endpoint, string.Create(CultureInfo.InvariantCulture, $"ping answered HTTP {(int)response.StatusCode}"));
             }
             if (response.Content.Headers.ContentLength is > MaxPingReplyBytes)
             {
-                LogPingFailed(_logger, endpoint, "reply too large");
-                return null;
+                return Failed(endpoint, "ping reply too large");
             }
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             var reply = PingReplyJson.Parse(bytes, out var error);
-            if (reply is null)
-            {
-                LogPingFailed(_logger, endpoint, error ?? "unreadable reply");
-            }
-            return reply;
+            return reply is null ? Failed(endpoint, "unreadable ping reply: " + (error ?? "not a ping reply")) : new PingOutcome(reply, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException
             && !cancellationToken.IsCancellationRequested)
         {
-            LogPingFailed(_logger, endpoint, ex.Message);
-            return null;
+            return Failed(endpoint, await DescribeAsync(endpoint, ex, cancellationToken).ConfigureAwait(false));
         }
+    }
+
+    /// <summary>
+    /// <see cref="PeerProblem.Describe"/> of a failed request, sharpened by probes where the failure looks like a scheme
+    /// mismatch: a TLS handshake that failed on an https:// peer that cannot do TLS but answers plain HTTP, or a
+    /// connection an http:// peer closed without a reply while it answers HTTPS. Only failures pay for a probe, and a
+    /// link reports a cause once per change, so probing stays as rare as the failures.
+    /// </summary>
+    public async Task<string> DescribeAsync(Uri endpoint, Exception failure, CancellationToken cancellationToken)
+    {
+        bool https = endpoint.Scheme == Uri.UriSchemeHttps;
+        var other = new UriBuilder(endpoint) { Scheme = https ? Uri.UriSchemeHttp : Uri.UriSchemeHttps, Port = endpoint.Port }.Uri;
+        if (https && PeerProblem.IsTlsFailure(failure)
+            // A peer that completes a handshake speaks TLS: its certificate was refused (tls_verify), not its protocol.
+            && !await CompletesTlsHandshakeAsync(endpoint, cancellationToken).ConfigureAwait(false)
+            && await AnswersAsync(other, cancellationToken).ConfigureAwait(false))
+        {
+            return PeerProblem.PlainHttpPeer;
+        }
+        if (!https && PeerProblem.IsClosedBeforeReply(failure) && await AnswersAsync(other, cancellationToken).ConfigureAwait(false))
+        {
+            return PeerProblem.HttpsOnlyPeer;
+        }
+        return PeerProblem.Describe(failure, _timeout);
+    }
+
+    // A bare TLS handshake that accepts any certificate: does the peer speak TLS at all?
+    private async Task<bool> CompletesTlsHandshakeAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        using var timeout = LinkedTimeout(cancellationToken);
+        var host = endpoint.IdnHost.TrimStart('[').TrimEnd(']');
+        try
+        {
+            using var tcp = new TcpClient(IPAddress.TryParse(host, out var literal) ? literal.AddressFamily : AddressFamily.InterNetworkV6);
+            if (literal is null)
+            {
+                tcp.Client.DualMode = true;
+            }
+            await tcp.ConnectAsync(host, endpoint.Port, timeout.Token).ConfigureAwait(false);
+            var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+            await using (tls.ConfigureAwait(false))
+            {
+                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = host,
+#pragma warning disable CA5359 // A probe of the protocol only: nothing is sent over it, its certificate does not matter.
+                    RemoteCertificateValidationCallback = static (_, _, _, _) => true,
+#pragma warning restore CA5359
+                }, timeout.Token).ConfigureAwait(false);
+            }
+            return true;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException or OperationCanceledException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    // Any HTTP reply at all, whatever its status: the peer speaks this scheme.
+    private async Task<bool> AnswersAsync(Uri endpoint, CancellationToken cancellationToken)
+    {
+        using var timeout = LinkedTimeout(cancellationToken);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Combine(endpoint, "/mesh/ping"));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException
+            && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private PingOutcome Failed(Uri endpoint, string problem)
+    {
+        LogPingFailed(_logger, endpoint, problem);
+        return new PingOutcome(null, problem);
     }
 
     /// <summary>POST /mesh/signal in the given encoding.</summary>
@@ -142,7 +218,4 @@ internal sealed partial class PeerClient : IDisposable
 
     [LoggerMessage(EventId = 3130, Level = LogLevel.Debug, Message = "ping of {Endpoint} failed: {Reason}")]
     private static partial void LogPingFailed(ILogger logger, Uri endpoint, string reason);
-
-    [LoggerMessage(EventId = 3131, Level = LogLevel.Debug, Message = "ping of {Endpoint} failed: HTTP {Status}")]
-    private static partial void LogPingFailed(ILogger logger, Uri endpoint, System.Net.HttpStatusCode status);
 }

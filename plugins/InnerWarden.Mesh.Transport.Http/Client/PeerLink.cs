@@ -50,6 +50,7 @@ internal sealed partial class PeerLink : IDisposable
     private volatile PeerEncoding _encoding;
     private volatile bool _reachable;
     private DateTimeOffset? _lastContact;
+    private string? _problem;
     private bool _disposed;
 
     public PeerLink(PeerInfo peer, PeerClient client, HttpTransportOptions options, TimeProvider time, ILogger logger)
@@ -77,6 +78,7 @@ internal sealed partial class PeerLink : IDisposable
                     .Handle<TimeoutException>()
                     .Handle<IOException>()
                     .HandleResult(DeliveryOutcome.Transient),
+                // Debug: the journal line of an outage is the problem's (SetProblem), once, with its cause.
                 OnOpened = args =>
                 {
                     LogBreakerOpened(_logger, Peer.Endpoint, args.BreakDuration.TotalSeconds);
@@ -111,9 +113,11 @@ internal sealed partial class PeerLink : IDisposable
     public PeerLinkStatus GetStatus()
     {
         DateTimeOffset? lastContact;
+        string? problem;
         lock (_lock)
         {
             lastContact = _lastContact;
+            problem = _problem;
         }
         string circuit = _breaker.CircuitState switch
         {
@@ -128,6 +132,7 @@ internal sealed partial class PeerLink : IDisposable
         {
             Delivered = Interlocked.Read(ref _delivered),
             Failed = Interlocked.Read(ref _failed),
+            Problem = problem,
         };
     }
 
@@ -234,17 +239,11 @@ internal sealed partial class PeerLink : IDisposable
     /// <summary>Pings the peer and learns its encoding from the reply; null when it does not answer.</summary>
     public async Task<PeerPingReply?> PingAsync(CancellationToken cancellationToken)
     {
-        var reply = await _client.PingAsync(Peer.Endpoint, cancellationToken).ConfigureAwait(false);
-        Observe(reply);
-        return reply;
-    }
-
-    internal void Observe(PeerPingReply? reply)
-    {
+        var (reply, problem) = await _client.PingAsync(Peer.Endpoint, cancellationToken).ConfigureAwait(false);
         if (reply is null)
         {
-            _reachable = false;
-            return;
+            SetProblem(problem ?? "no ping reply");
+            return null;
         }
         var encoding = reply.SupportsMessagePack ? PeerEncoding.MessagePack : PeerEncoding.Json;
         if (_encoding != encoding)
@@ -253,6 +252,7 @@ internal sealed partial class PeerLink : IDisposable
         }
         _encoding = encoding;
         MarkContact();
+        return reply;
     }
 
     /// <summary>Runs one attempt through the breaker; null when it failed or the breaker is open.</summary>
@@ -268,7 +268,7 @@ internal sealed partial class PeerLink : IDisposable
             }
             else
             {
-                _reachable = false;
+                SetProblem("replies with an HTTP error status (5xx, or 404/415 to JSON)");
                 Interlocked.Increment(ref _failed);
             }
             return outcome;
@@ -281,9 +281,9 @@ internal sealed partial class PeerLink : IDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException)
         {
-            _reachable = false;
             Interlocked.Increment(ref _failed);
             LogDeliveryFailed(_logger, Peer.Endpoint, ex.Message);
+            SetProblem(await _client.DescribeAsync(Peer.Endpoint, ex, cancellationToken).ConfigureAwait(false));
             return null;
         }
     }
@@ -447,9 +447,32 @@ internal sealed partial class PeerLink : IDisposable
     private void MarkContact()
     {
         _reachable = true;
+        string? was;
         lock (_lock)
         {
             _lastContact = _time.GetUtcNow();
+            was = _problem;
+            _problem = null;
+        }
+        if (was is not null)
+        {
+            LogReachable(_logger, Peer.Endpoint);
+        }
+    }
+
+    // One journal line per change of state (reachable -> this cause, or one cause -> another), never one per attempt.
+    private void SetProblem(string problem)
+    {
+        _reachable = false;
+        bool changed;
+        lock (_lock)
+        {
+            changed = _problem != problem;
+            _problem = problem;
+        }
+        if (changed)
+        {
+            LogUnreachable(_logger, Peer.Endpoint, problem);
         }
     }
 
@@ -468,11 +491,17 @@ internal sealed partial class PeerLink : IDisposable
         idle?.TrySetResult();
     }
 
-    [LoggerMessage(EventId = 3140, Level = LogLevel.Warning, Message = "peer {Endpoint} unreachable, circuit open for {Seconds}s; signals for it are queued")]
+    [LoggerMessage(EventId = 3140, Level = LogLevel.Debug, Message = "peer {Endpoint}: circuit open for {Seconds}s; signals for it are queued")]
     private static partial void LogBreakerOpened(ILogger logger, Uri endpoint, double seconds);
 
-    [LoggerMessage(EventId = 3141, Level = LogLevel.Information, Message = "peer {Endpoint} reachable again, circuit closed")]
+    [LoggerMessage(EventId = 3141, Level = LogLevel.Debug, Message = "peer {Endpoint}: circuit closed")]
     private static partial void LogBreakerClosed(ILogger logger, Uri endpoint);
+
+    [LoggerMessage(EventId = 3148, Level = LogLevel.Warning, Message = "peer {Endpoint} unreachable: {Problem}; signals for it are queued and retried")]
+    private static partial void LogUnreachable(ILogger logger, Uri endpoint, string problem);
+
+    [LoggerMessage(EventId = 3149, Level = LogLevel.Information, Message = "peer {Endpoint} reachable again")]
+    private static partial void LogReachable(ILogger logger, Uri endpoint);
 
     [LoggerMessage(EventId = 3142, Level = LogLevel.Debug, Message = "delivery to {Endpoint} failed: {Reason}")]
     private static partial void LogDeliveryFailed(ILogger logger, Uri endpoint, string reason);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using InnerWarden.Mesh.Contracts.Diagnostics;
+using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Transport.Common.Wire;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -27,6 +29,7 @@ internal sealed partial class MeshHttpServer(
     HttpTransportOptions options,
     string bind,
     string dataDirectory,
+    IPrivateDataFiles files,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IAsyncDisposable, IDisposable
 {
@@ -45,7 +48,7 @@ internal sealed partial class MeshHttpServer(
         }
         _sink = sink;
         var endpoint = BindAddress.Parse(bind);
-        X509Certificate2? certificate = options.ServesTls ? TlsCertificate.Load(options, dataDirectory, time, _logger) : null;
+        X509Certificate2? certificate = options.ServesTls ? TlsCertificate.Load(options, dataDirectory, endpoint, files, time, _logger) : null;
 
         // The empty builder reads no appsettings or environment: a node's listener is configured by the node alone.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -65,7 +68,7 @@ internal sealed partial class MeshHttpServer(
             {
                 if (certificate is not null)
                 {
-                    listen.UseHttps(certificate);
+                    TlsOrPlainHttp.Listen(listen, new HttpsConnectionAdapterOptions { ServerCertificate = certificate }, options.AcceptPlainHttp);
                 }
             });
         });
@@ -77,7 +80,8 @@ internal sealed partial class MeshHttpServer(
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var address = addresses?.FirstOrDefault();
         ListenAddress = address is null ? null : new Uri(address);
-        LogListening(_logger, ListenAddress?.ToString() ?? bind, certificate is not null);
+        LogListening(_logger, ListenAddress?.ToString() ?? bind,
+            certificate is null ? "off" : options.AcceptPlainHttp ? "on, plain HTTP also served" : "on, TLS only");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -338,7 +342,7 @@ internal sealed partial class MeshHttpServer(
     }
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "mesh transport listening on {Address} (tls: {Tls})")]
-    private static partial void LogListening(ILogger logger, string address, bool tls);
+    private static partial void LogListening(ILogger logger, string address, string tls);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "refused an unreadable {Encoding} signal from {Remote}: {Error}")]
     private static partial void LogUnreadable(ILogger logger, RemoteText remote, string encoding, string error);

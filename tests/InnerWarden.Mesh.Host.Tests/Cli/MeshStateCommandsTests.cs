@@ -93,6 +93,24 @@ public sealed class MeshStateCommandsTests
     }
 
     [Fact]
+    public void Peers_shows_why_an_unreachable_peer_cannot_be_reached_as_the_agent_last_saw_it()
+    {
+        using var dir = Prepare();
+
+        var (_, json, _) = Invoke(PeersCommandHandler.Run, dir, json: true);
+        var (code, table, _) = Invoke(PeersCommandHandler.Run, dir, json: false);
+
+        var rows = JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
+        Assert.Equal(JsonValueKind.Null, rows[0].GetProperty("problem").ValueKind);
+        Assert.Equal(FarProblem, rows[2].GetProperty("problem").GetString());
+        Assert.Equal(0, code);
+        var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith("PROBLEM", lines[0].TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains("far", StringComparison.Ordinal) && l.Contains("no (open)", StringComparison.Ordinal)
+            && l.TrimEnd().EndsWith(FarProblem, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Blocks_table_shows_soonest_expiry_first_with_time_left()
     {
         using var dir = Prepare();
@@ -147,12 +165,14 @@ public sealed class MeshStateCommandsTests
         _ => BlocksCommandHandler.Run,
     };
 
+    private const string FarProblem = "TLS handshake failed: peer speaks plain HTTP (list it as http://, or turn TLS on there)";
+
     private static TempDirectory Prepare()
     {
         var dir = new TempDirectory();
         var start = NodeHarness.Start;
         StateFiles.WriteAsync(dir.Path, new MeshState(MeshState.CurrentVersion, null, "nftables", start,
-            [new PersistedPeer("http://151.101.1.1:8790/", PeerKey, "a", "config", Reachable: true), new PersistedPeer("http://151.101.9.9:8790/", Discovered, "far", "discovered", Reachable: false)],
+            [new PersistedPeer("http://151.101.1.1:8790/", PeerKey, "a", "config", Reachable: true), new PersistedPeer("http://151.101.9.9:8790/", Discovered, "far", "discovered", Reachable: false, Circuit: "open", Problem: FarProblem)],
             [
                 new PeerReputation(PeerKey, 0.7500000000000002, 3, 1, 9, null, start, start, true),
                 new PeerReputation(Stranger, 0.05, 0, 2, 60, start.AddMinutes(30), start, start, false),

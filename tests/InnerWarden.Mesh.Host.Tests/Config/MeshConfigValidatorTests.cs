@@ -52,7 +52,7 @@ public sealed class MeshConfigValidatorTests
     [InlineData("threshold:\n    block_full_at: lots", 3, 20, "plugin_settings.threshold.block_full_at", "expected a number greater than 0 and at most 1, got 'lots'")]
     [InlineData("threshold:\n    watchlist_ttl_secs: 99999999", 3, 25, "plugin_settings.threshold.watchlist_ttl_secs", "expected a whole number from 1 to 2592000, got '99999999'")]
     [InlineData("http:\n    tls_verify: sure", 3, 17, "plugin_settings.http.tls_verify", "expected true or false, got 'sure'")]
-    [InlineData("http:\n    tls: on", 3, 10, "plugin_settings.http.tls", "expected one of: off, self-signed, got 'on'")]
+    [InlineData("http:\n    tls: on", 3, 10, "plugin_settings.http.tls", "expected one of: self-signed, certificate, off, got 'on'")]
     [InlineData("http:\n    tls_certificate: cert.pfx", 3, 22, "plugin_settings.http.tls_certificate", "expected an absolute path, got 'cert.pfx'")]
     [InlineData("tit-for-tat:\n    confirm_step: 0", 3, 19, "plugin_settings.tit-for-tat.confirm_step", "expected a number greater than 0 and at most 1, got '0'")]
     [InlineData("nftables:\n    command_timeout_secs: [1, 2]", 3, 27, "plugin_settings.nftables.command_timeout_secs", "expected a single value (whole number from 1 to 3600), got a list")]

@@ -21,8 +21,13 @@ public sealed class PeerDiscoveryTests
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-03-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly CapturingLogger _logger = new();
 
-    private PeerDiscovery Create(params PeerInfo[] peers) => new(_transport.Object,
-        new NodeSettings("127.0.0.1:0", ".", TimeSpan.FromSeconds(30), true, 50, 10_000, 0.5, peers, []), _time, _logger);
+    private IReadOnlyList<PeerLinkStatus> _links = [];
+
+    private PeerDiscovery Create(params PeerInfo[] peers)
+    {
+        _transport.Setup(t => t.GetPeerLinks()).Returns(() => _links);
+        return new(_transport.Object, new NodeSettings("127.0.0.1:0", ".", TimeSpan.FromSeconds(30), true, 50, 10_000, 0.5, peers, []), _time, _logger);
+    }
 
     private void Answers(Uri endpoint, string? nodeId) =>
         _transport.Setup(t => t.PingAsync(endpoint, It.IsAny<CancellationToken>()))
@@ -137,6 +142,27 @@ public sealed class PeerDiscoveryTests
         Assert.Equal(3, pings);
         Assert.True(discovery.AllResolved);
         _transport.Verify(t => t.PingAsync(EndpointC, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task An_unanswered_ping_is_logged_with_the_links_cause_once_per_cause()
+    {
+        Answers(EndpointB, null);
+        var peer = new PeerInfo(EndpointB, null, "b");
+        var discovery = Create(peer);
+        _links = [new PeerLinkStatus(peer, false, null, "closed", 0, "json") { Problem = "connection refused" }];
+
+        await discovery.RunOnceAsync(CancellationToken.None);
+        await discovery.RunOnceAsync(CancellationToken.None);
+        _links = [new PeerLinkStatus(peer, false, null, "closed", 0, "json") { Problem = "timeout after 3000 ms" }];
+        await discovery.RunOnceAsync(CancellationToken.None);
+
+        var lines = _logger.Entries.Where(e => e.EventId.Id == 3202).Select(e => e.Message).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("(connection refused)", lines[0], StringComparison.Ordinal);
+        Assert.Contains("(timeout after 3000 ms)", lines[1], StringComparison.Ordinal);
+        // The journal line of an outage is the link's; discovery's is for debugging.
+        Assert.All(_logger.Entries.Where(e => e.EventId.Id == 3202), e => Assert.Equal(LogLevel.Debug, e.Level));
     }
 
     [Fact]

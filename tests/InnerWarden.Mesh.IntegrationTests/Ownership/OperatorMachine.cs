@@ -50,6 +50,16 @@ public sealed class OperatorMachine : IDisposable
 
     public string ConfigPath => Path.Combine(ConfigDirectory, "mesh.yaml");
 
+    /// <summary>Another data directory as the packages make one (<c>service:service 0750</c>), for a second node on this host.</summary>
+    public string NewDataDirectory(string name)
+    {
+        var path = Path.Combine(_root, name);
+        Directory.CreateDirectory(path);
+        Run("chown", $"{ServiceUser}:{ServiceUser}", path);
+        Run("chmod", "0750", path);
+        return path;
+    }
+
     public string KeyPath => Path.Combine(DataDirectory, "mesh-identity.key");
 
     /// <summary><c>stat -c '%U:%G %a'</c> of a path.</summary>
@@ -168,7 +178,10 @@ public sealed class OperatorMachine : IDisposable
             UseShellExecute = false,
             WorkingDirectory = "/",
         };
-        foreach (var arg in (string[])["--reuid", user, "--regid", user, "--init-groups", "--inh-caps", "-all", "--bounding-set", "-all",
+        // root keeps its capabilities (an operator's `sudo innerwarden agent`); any other user runs without any, as the unit has it.
+        string[] identity = user == "root" ? ["--reuid", user, "--regid", user, "--init-groups"]
+            : ["--reuid", user, "--regid", user, "--init-groups", "--inh-caps", "-all", "--bounding-set", "-all"];
+        foreach (var arg in (string[])[.. identity,
             Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "/usr/bin/dotnet", Path.Combine(App, "innerwarden.dll"), .. args])
         {
             info.ArgumentList.Add(arg);

@@ -30,8 +30,9 @@ public sealed class QuietJournalTests : IDisposable
             ExtraPeers = [new PeerInfo(new Uri("http://127.0.0.1:9"), _peer.NodeId, "P")],
         });
         var node = mesh["N"];
-        // Start-up is over once discovery has tried the silent peer (its one line says so).
-        await TestMesh.WaitUntilAsync(() => journal.Lines.Any(l => l.Contains("does not answer its ping", StringComparison.Ordinal)), "discovery tries the silent peer");
+        // Start-up is over once discovery has tried the silent peer (its link's one line says so, with the cause).
+        await TestMesh.WaitUntilAsync(() => journal.Lines.Any(l => l.Contains("peer http://127.0.0.1:9/ unreachable: connection refused", StringComparison.Ordinal)),
+            "discovery tries the silent peer");
         var startUp = journal.Lines.Count;
 
         for (var i = 0; i < 1000; i++)

@@ -128,7 +128,7 @@ internal sealed class TestMesh : IAsyncDisposable
     {
         var peers = _nodes.Values
             .Where(other => other.Name != spec.Name)
-            .Select(other => new PeerInfo(other.Endpoint, spec.PeerKeysUnknown ? null : other.NodeId, other.Name))
+            .Select(other => new PeerInfo(other.PeerEndpoint, spec.PeerKeysUnknown ? null : other.NodeId, other.Name))
             .Concat(spec.ExtraPeers)
             .ToList();
         return MeshConfig.Default with

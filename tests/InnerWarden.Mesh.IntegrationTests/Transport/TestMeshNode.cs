@@ -34,7 +34,14 @@ internal sealed class TestMeshNode
 
     public string NodeId { get; }
 
+    /// <summary>The node's port as plain HTTP, which every http transport serves (TLS or not): for the tests' own clients.</summary>
     public Uri Endpoint => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>How the other nodes list it: https:// as the default (TLS) transport serves, http:// when its tls is off.</summary>
+    public Uri PeerEndpoint =>
+        Spec.Transport == "http" && !(Spec.PluginSettings.TryGetValue("http", out var http) && http.TryGetValue("tls", out var tls) && tls == "off")
+            ? new($"https://127.0.0.1:{Port}")
+            : Endpoint;
 
     public TimeProvider Time => Spec.Time ?? TimeProvider.System;
 

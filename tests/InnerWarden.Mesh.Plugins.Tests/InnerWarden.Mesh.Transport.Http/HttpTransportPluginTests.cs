@@ -17,6 +17,8 @@ public sealed class HttpTransportPluginTests
         var services = new ServiceCollection();
         services.AddSingleton(node);
         services.AddSingleton(TimeProvider.System);
+        var files = new PlainDataFiles(dataDirectory);
+        services.AddSingleton<IPrivateDataFiles>(files);
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         new HttpTransportPlugin().Register(services, new PluginContext("http", ".", new Dictionary<string, string> { ["timeout_ms"] = "10000" }, node));
 
@@ -26,6 +28,9 @@ public sealed class HttpTransportPluginTests
             await transport.StartAsync(new RecordingSink(), CancellationToken.None);
             var reply = await transport.PingAsync(transport.ListenAddress!, CancellationToken.None);
             Assert.Equal(TestSignals.NodeId, reply?.NodeId);
+            // The default is HTTPS, its certificate written through the host's private-file writer.
+            Assert.Equal("https", transport.ListenAddress!.Scheme);
+            Assert.Equal(1, files.Writes);
         }
         Directory.Delete(dataDirectory, recursive: true);
     }

@@ -18,7 +18,8 @@ public sealed class MeshHttpServerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
-    private Uri Url(string path) => new(_node.Address, path);
+    // Plain HTTP to a default (TLS) node: the port serves both, and these tests look at what is inside the requests.
+    private Uri Url(string path) => new(_node.PlainAddress, path);
 
     private async Task<(HttpStatusCode Status, string Body, string? ContentType)> PostAsync(
         string path, byte[] body, string? contentType, string? accept = null)
@@ -242,7 +243,7 @@ public sealed class MeshHttpServerTests : IAsyncLifetime
     [Fact]
     public async Task Listen_address_reports_the_real_port_when_bound_to_port_0()
     {
-        Assert.Equal("http", _node.Address.Scheme);
+        Assert.Equal("https", _node.Address.Scheme);
         Assert.Equal("127.0.0.1", _node.Address.Host);
         Assert.NotEqual(0, _node.Address.Port);
         await using var second = await TestNode.StartAsync();

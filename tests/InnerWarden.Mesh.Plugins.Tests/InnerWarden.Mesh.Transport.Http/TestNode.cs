@@ -4,6 +4,7 @@ using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Transport.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -29,6 +30,9 @@ internal sealed class TestNode : IAsyncDisposable
     /// <summary>The listen address (set once started).</summary>
     public Uri Address => Transport.ListenAddress ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The listen port as http:// (a TLS node serves plain HTTP on the same port).</summary>
+    public Uri PlainAddress => new UriBuilder(Address) { Scheme = Uri.UriSchemeHttp, Port = Address.Port }.Uri;
+
     /// <summary>Broadcasts and waits until every peer link has delivered, refused or queued the signal for retry.</summary>
     public async Task BroadcastAsync(ThreatSignal signal)
     {
@@ -42,13 +46,14 @@ internal sealed class TestNode : IAsyncDisposable
         TimeProvider? time = null,
         int port = 0,
         string? dataDirectory = null,
-        RecordingSink? sink = null)
+        RecordingSink? sink = null,
+        ILoggerFactory? logs = null)
     {
         bool ownsDirectory = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("iw-transport-").FullName;
         var settings = Settings($"127.0.0.1:{port}", dataDirectory, peers);
-        var transport = new HttpMeshTransport(options ?? new HttpTransportOptions(), settings, time ?? new FakeTimeProvider(DateTimeOffset.UtcNow),
-            NullLoggerFactory.Instance);
+        var transport = new HttpMeshTransport(options ?? new HttpTransportOptions(), settings, new PlainDataFiles(dataDirectory),
+            time ?? new FakeTimeProvider(DateTimeOffset.UtcNow), logs ?? NullLoggerFactory.Instance);
         var node = new TestNode(transport, sink ?? new RecordingSink(), dataDirectory, ownsDirectory);
         await transport.StartAsync(node.Sink, CancellationToken.None);
         return node;
