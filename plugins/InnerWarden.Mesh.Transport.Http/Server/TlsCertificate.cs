@@ -133,7 +133,8 @@ internal static partial class TlsCertificate
         return names;
     }
 
-    [LoggerMessage(EventId = 3120, Level = LogLevel.Information, Message = "made a self-signed TLS certificate for the mesh transport at {Path}")]
+    // Debug: the node's one start-up line says https:// (issue 14 item 5); the file is there for whoever looks.
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Debug, Message = "made a self-signed TLS certificate for the mesh transport at {Path}")]
     private static partial void LogCreated(ILogger logger, string path);
 
     [LoggerMessage(EventId = 3121, Level = LogLevel.Warning, Message = "the self-signed TLS certificate {Path} expired on {NotAfter}; making a new one")]

@@ -45,7 +45,7 @@ public sealed class DefaultTlsTests : IDisposable
         Assert.True(resolvedB, outputA);
         Assert.True(exitA == 0, $"exit {exitA}\n{outputA}");
         Assert.True(exitB == 0, $"exit {exitB}\n{outputB}");
-        Assert.Contains($"mesh transport listening on https://127.0.0.1:{portA}", outputA, StringComparison.Ordinal);
+        Assert.Contains($"started: listening on https://127.0.0.1:{portA}/", outputA, StringComparison.Ordinal);
         Assert.True(outputB.Contains($"peer https://127.0.0.1:{portA}/ is ", StringComparison.Ordinal), outputB);
         // Polled every second for 8 s and more: still one line for the down peer, with its cause.
         Assert.Equal(1, outputB.Split($"peer https://127.0.0.1:{down}/ unreachable: connection refused").Length - 1);
@@ -71,7 +71,7 @@ public sealed class DefaultTlsTests : IDisposable
 
         Assert.True(started, output);
         Assert.True(exit == 0, $"exit {exit}\n{output}");
-        Assert.Contains($"made a self-signed TLS certificate for the mesh transport at {Path.Combine(_machine.DataDirectory, CertificateFile)}", output, StringComparison.Ordinal);
+        Assert.Contains($"started: listening on https://127.0.0.1:{port}/", output, StringComparison.Ordinal);
         Assert.Equal($"{Svc}:{Svc} 600", OperatorMachine.Stat(Path.Combine(_machine.DataDirectory, CertificateFile)));
         Assert.Empty(Directory.GetFiles(_machine.DataDirectory, ".*.tmp"));
     }
