@@ -35,7 +35,7 @@ public sealed class DefaultTlsTests : IDisposable
         }
 
         // B first: it finds A (and the never-started peer) down, then A comes up and B reaches it within its polls.
-        var runB = _machine.RunUntilAsync(Svc, " started on ", TimeSpan.FromSeconds(8), "--config", configB, "--data-dir", dataB, "agent");
+        var runB = _machine.RunUntilAsync(Svc, " started: ", TimeSpan.FromSeconds(8), "--config", configB, "--data-dir", dataB, "agent");
         await Task.Delay(TimeSpan.FromSeconds(3));
         // A stays up a few of B's polls after it reached B, so B reaches it too.
         var (exitA, outputA, resolvedB) = await _machine.RunUntilAsync(Svc, $"peer https://127.0.0.1:{portB}/ is ", TimeSpan.FromSeconds(3),
@@ -66,7 +66,7 @@ public sealed class DefaultTlsTests : IDisposable
         var port = OperatorMachine.FreePort();
         OperatorMachine.Install(_machine.ConfigPath, $"enabled: true\nbind: 127.0.0.1:{port}\nplugins:\n  enforcer: log-only\n", $"root:{Svc}", "0640");
 
-        var (exit, output, started) = await _machine.RunUntilAsync("root", " started on ",
+        var (exit, output, started) = await _machine.RunUntilAsync("root", " started: ",
             "--config", _machine.ConfigPath, "--data-dir", _machine.DataDirectory, "agent");
 
         Assert.True(started, output);
