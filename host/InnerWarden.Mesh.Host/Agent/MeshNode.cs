@@ -64,7 +64,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         NodeId = parts.Identity.NodeId;
         _addresses = new AddressPolicy(settings.Allowlist, parts.LocalAddresses);
         _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
-        _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
+        _audit = new AuditLog(settings.DataDirectory, parts.Audit ?? AuditOptions.Default, time, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
         _store = new StateStore(settings.DataDirectory, time, factory.CreateLogger<StateStore>());
         _book.Changed = _store.ReputationChanged;

@@ -5,6 +5,7 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Contracts.Trust;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Broadcast;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Metrics;
@@ -27,6 +28,7 @@ namespace InnerWarden.Mesh.Host.Agent;
 /// <param name="Metrics">Where the node records its Prometheus metrics; null when metrics are off.</param>
 /// <param name="BroadcastCapacity">How many local detections may wait for the transport before the oldest is dropped.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
+/// <param name="Audit">The audit log's bounds; null means the defaults.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
     NodeIdentity Identity,
@@ -40,4 +42,5 @@ internal sealed record MeshNodeParts(
     Func<IEnumerable<IPAddress>>? LocalAddresses = null,
     int TrackedPeerCapacity = ReputationBook.DefaultCapacity,
     MeshMetrics? Metrics = null,
-    int BroadcastCapacity = BroadcastQueue.DefaultCapacity);
+    int BroadcastCapacity = BroadcastQueue.DefaultCapacity,
+    AuditOptions? Audit = null);

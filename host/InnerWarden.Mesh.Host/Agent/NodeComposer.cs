@@ -102,7 +102,8 @@ internal static class NodeComposer
             identity = NodeIdentity.LoadOrCreate(dataDirectory);
 #pragma warning restore CA2000
             var parts = new MeshNodeParts(
-                node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory);
+                node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory,
+                Audit: config.Audit);
             return new ComposedNode(parts, provider, plugins);
         }
         catch

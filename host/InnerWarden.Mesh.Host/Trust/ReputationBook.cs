@@ -62,6 +62,25 @@ internal sealed class ReputationBook
         }
     }
 
+    /// <summary>
+    /// True for a signer the audit log writes one line per signal for, however many: vouched for by the operator, or with a
+    /// signal confirmed by this node. Anyone else is an identity that costs nothing to make (<see cref="Audit.UnknownSignerBudget"/>).
+    /// </summary>
+    public static bool IsKnown(PeerReputation reputation)
+    {
+        ArgumentNullException.ThrowIfNull(reputation);
+        return reputation.Vouched || reputation.Confirmed > 0;
+    }
+
+    /// <summary><see cref="IsKnown(PeerReputation)"/> for an identity that may have no reputation yet.</summary>
+    public bool IsKnown(string nodeId)
+    {
+        lock (_gate)
+        {
+            return _vouched.Contains(nodeId) || (_peers.TryGetValue(nodeId, out var rep) && IsKnown(rep));
+        }
+    }
+
     /// <summary>The eviction rank other per-peer tables use, so every bound evicts by the same rule.</summary>
     public PeerRank RankOf(string nodeId, DateTimeOffset lastSeen)
     {
