@@ -101,7 +101,8 @@ internal static class NodeComposer
             identity = NodeIdentity.LoadOrCreate(dataDirectory);
 #pragma warning restore CA2000
             var parts = new MeshNodeParts(
-                node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory);
+                node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory,
+                SeenSignalCapacity: config.MaxSeenSignals);
             return new ComposedNode(parts, provider, plugins);
         }
         catch

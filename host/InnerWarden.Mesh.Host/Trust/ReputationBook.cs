@@ -62,6 +62,20 @@ internal sealed class ReputationBook
         }
     }
 
+    /// <summary>
+    /// True for a signer the operator vouched for or this node confirmed at least once, while not quarantined: the
+    /// signers whose replay-record entries a flood of fresh identities (free to make) must not evict. A quarantined
+    /// signer's signals are refused anyway, and must not crowd out the other known signers' entries.
+    /// </summary>
+    public bool IsKnownSigner(string nodeId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            bool found = _peers.TryGetValue(nodeId, out var rep);
+            return (_vouched.Contains(nodeId) || (found && rep.Confirmed > 0)) && !(found && rep.IsQuarantined(now));
+        }
+    }
+
     /// <summary>The eviction rank other per-peer tables use, so every bound evicts by the same rule.</summary>
     public PeerRank RankOf(string nodeId, DateTimeOffset lastSeen)
     {
