@@ -51,7 +51,7 @@ start_agent() { # ns unit-file log
   agent_pid=$!
   local _
   for _ in $(seq 1 300); do
-    if grep -q 'mesh node [0-9a-f]* started on' "$3"; then return 0; fi
+    if grep -q 'mesh node [0-9a-f]* started: ' "$3"; then return 0; fi
     kill -0 "$agent_pid" 2>/dev/null || return 1
     sleep 0.1
   done

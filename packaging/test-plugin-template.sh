@@ -139,7 +139,7 @@ YAML
 pids+=($!)
 port_b=""
 for _ in $(seq 1 300); do
-  port_b="$(sed -n 's|.*mesh transport listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/b/agent.log" | head -1 || true)"
+  port_b="$(sed -n 's|.* started: listening on https\{0,1\}://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/b/agent.log" | head -1 || true)"
   [ -z "$port_b" ] || break
   sleep 0.1
 done
@@ -159,7 +159,7 @@ plugins:
 YAML
 "$iw" agent --config "$work/a/mesh.yaml" --data-dir "$work/a" >"$work/a/agent.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 300); do grep -q 'mesh node [0-9a-f]* started on' "$work/a/agent.log" && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q 'mesh node [0-9a-f]* started: ' "$work/a/agent.log" && break; sleep 0.1; done
 node_a="$("$iw" mesh identity --json --config "$work/a/mesh.yaml" --data-dir "$work/a" | jq -r .node_id)"
 attacker=185.220.1.7
 if "$iw" mesh report "$attacker" --detector template_test --confidence 1.0 --evidence "template test" \

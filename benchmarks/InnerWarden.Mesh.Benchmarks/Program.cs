@@ -1,3 +1,4 @@
+using InnerWarden.Mesh.Benchmarks.Audit;
 using InnerWarden.Mesh.Benchmarks.Enforcers;
 using InnerWarden.Mesh.Benchmarks.Http;
 using InnerWarden.Mesh.Benchmarks.Memory;
@@ -10,6 +11,7 @@ return args.FirstOrDefault() switch
     "pipeline" => await PipelineBenchmark.RunAsync(args[1..]),
     "http" => await HttpBenchmark.RunAsync(args[1..]),
     "memory" => await MemoryBenchmark.RunAsync(args[1..]),
+    "audit" => await AuditBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -21,6 +23,7 @@ static int Usage()
           pipeline  [--signals N] [--identities K] [--threads T]  in-process inbound pipeline vs raw Ed25519 verify
           http      [--seconds S] [--concurrency C] [--identities K] [--batch B]  live node on loopback: JSON, MessagePack, MessagePack batch
           memory    [--signals N] [--identities K]            RSS after N and after 2N valid signals through the pipeline
+          audit     [--signals N] [--identities K]            audit log bytes per signal of a flood from unknown signers, counted vs one line each
         """);
     return 2;
 }

@@ -149,7 +149,7 @@ if [ -n "$agent_pid" ] && kill -0 "$agent_pid" 2>/dev/null; then
   check "its effective capabilities are exactly CAP_NET_ADMIN and CAP_NET_RAW" \
     test "$(sed -n 's/^CapEff:\s*//p' "/proc/$agent_pid/status")" = 0000000000003000
 fi
-check "enforcer auto picked nftables" grep -q 'enforcer auto: selected nftables' "$work/agent1.log"
+check "enforcer auto picked nftables" grep -q 'enforcer nftables (auto)' "$work/agent1.log"
 if /usr/bin/innerwarden mesh report "$attacker" --detector deb_test --confidence 0.95 --evidence "test-deb" >"$work/report.log" 2>&1; then
   pass "mesh report $attacker is accepted over the agent's socket"
   t0=$(date +%s%N); held=""

@@ -45,7 +45,8 @@ internal sealed partial class IptablesEnforcer(ICommandRunner runner, ILogger<Ip
         added |= await EnsureRuleAsync("ip6tables", IpsetScript.SetV6, cancellationToken).ConfigureAwait(false);
         if (first || added)
         {
-            LogReady(logger, _counters, added);
+            // At start the host's summary line says the enforcer is up; a repair (rules re-added later) is news.
+            LogReady(logger, first ? LogLevel.Debug : LogLevel.Information, _counters, added);
         }
         _initialized = true;
     }
@@ -103,8 +104,8 @@ internal sealed partial class IptablesEnforcer(ICommandRunner runner, ILogger<Ip
         return true;
     }
 
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "iptables: ipsets ready (per-address counters: {Counters}, drop rules added: {RulesAdded})")]
-    private static partial void LogReady(ILogger logger, bool counters, bool rulesAdded);
+    [LoggerMessage(EventId = 4200, Message = "iptables: ipsets ready (per-address counters: {Counters}, drop rules added: {RulesAdded})")]
+    private static partial void LogReady(ILogger logger, LogLevel level, bool counters, bool rulesAdded);
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "iptables: ipsets have no per-address counters, so blocked addresses that keep knocking cannot count as confirmation (ipset said: {Reason})")]
     private static partial void LogNoCounters(ILogger logger, string reason);

@@ -89,7 +89,8 @@ internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommand
         }
         if (first || rules.Length > 0)
         {
-            LogReady(logger, table, _counters, rules.Length > 0);
+            // At start the host's summary line says the enforcer is up; a repair (rules re-added later) is news.
+            LogReady(logger, first ? LogLevel.Debug : LogLevel.Information, table, _counters, rules.Length > 0);
         }
         _initialized = true;
     }
@@ -186,8 +187,8 @@ internal sealed partial class NftablesEnforcer(NftablesOptions options, ICommand
     /// <summary>Frees the runner's libnftables context and thread, when it has them.</summary>
     public void Dispose() => (runner as IDisposable)?.Dispose();
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "nftables: table inet {Table} ready (per-address counters: {Counters}, drop rules added: {RulesAdded})")]
-    private static partial void LogReady(ILogger logger, string table, bool counters, bool rulesAdded);
+    [LoggerMessage(EventId = 4100, Message = "nftables: table inet {Table} ready (per-address counters: {Counters}, drop rules added: {RulesAdded})")]
+    private static partial void LogReady(ILogger logger, LogLevel level, string table, bool counters, bool rulesAdded);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "nftables: sets in table inet {Table} have no per-address counters, so blocked addresses that keep knocking cannot count as confirmation (nft said: {Reason})")]
     private static partial void LogNoCounters(ILogger logger, string table, string reason);

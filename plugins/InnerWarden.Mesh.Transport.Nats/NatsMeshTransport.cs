@@ -183,7 +183,7 @@ internal sealed partial class NatsMeshTransport : IMeshTransport, IAsyncDisposab
         await _publisher.DisposeAsync().ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 3168, Level = LogLevel.Information, Message = "nats transport: servers {Servers}, stream {Stream}, subject {Subject}")]
+    [LoggerMessage(EventId = 3168, Level = LogLevel.Debug, Message = "nats transport: servers {Servers}, stream {Stream}, subject {Subject}")]
     private static partial void LogStarting(ILogger logger, string servers, string stream, string subject);
 
     [LoggerMessage(EventId = 3169, Level = LogLevel.Warning,

@@ -1,5 +1,6 @@
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Host.Agent;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Config;
 using InnerWarden.Mesh.Host.Pipeline;
 using InnerWarden.Mesh.Host.Plugins;
@@ -18,6 +19,7 @@ internal sealed class BenchNode : IAsyncDisposable
 
     private readonly ComposedNode _composed;
     private readonly DirectoryInfo _dataDirectory;
+    private bool _nodeStopped;
 
     private BenchNode(ComposedNode composed, MeshNode node, DirectoryInfo dataDirectory)
     {
@@ -28,15 +30,19 @@ internal sealed class BenchNode : IAsyncDisposable
 
     public MeshNode Node { get; }
 
+    /// <summary>The node's data directory (its state database and audit log).</summary>
+    public string DataDirectory => _dataDirectory.FullName;
+
     /// <summary>The inbound pipeline the transport feeds (and the in-process benchmarks call directly).</summary>
     public InboundPipeline Pipeline => (InboundPipeline)Node.Sink;
 
     /// <summary>
     /// Composes and starts a node. <paramref name="vouched"/> node ids are configured as peers (initial trust, so
     /// their signals are weighed into staging); others are unknown identities whose signals are verified, counted
-    /// and discarded at trust 0. <paramref name="bind"/> null means transport <c>none</c>.
+    /// and discarded at trust 0. <paramref name="bind"/> null means transport <c>none</c>; <paramref name="audit"/> null means
+    /// the default audit bounds.
     /// </summary>
-    public static async Task<BenchNode> StartAsync(IReadOnlyList<string> vouched, string? bind, CancellationToken cancellationToken)
+    public static async Task<BenchNode> StartAsync(IReadOnlyList<string> vouched, string? bind, CancellationToken cancellationToken, AuditOptions? audit = null)
     {
         var dir = Directory.CreateTempSubdirectory("innerwarden-bench-");
         var config = MeshConfig.Default with
@@ -48,6 +54,7 @@ internal sealed class BenchNode : IAsyncDisposable
             Peers = [.. vouched.Select((id, i) => new PeerInfo(new Uri("http://127.0.0.1:9"), id, "bench-peer-" + i))],
             Plugins = new PluginSelection(bind is null ? PluginSelection.None : "http", "tit-for-tat", "threshold", PluginSelection.LogOnly, []),
             PluginDirectory = PluginDirectory(),
+            Audit = audit ?? AuditOptions.Default,
         };
         var composed = NodeComposer.Compose(config, dir.FullName, new NodeCompositionOptions(TimeProvider.System, NullLoggerFactory.Instance));
 #pragma warning disable CA2000 // Owned by the BenchNode, which the caller disposes.
@@ -88,9 +95,19 @@ internal sealed class BenchNode : IAsyncDisposable
         return built;
     }
 
+    /// <summary>Stops the node (a stopping agent's last writes included), keeping its data directory until disposal.</summary>
+    public async Task StopNodeAsync()
+    {
+        if (!_nodeStopped)
+        {
+            _nodeStopped = true;
+            await Node.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await Node.DisposeAsync();
+        await StopNodeAsync();
         await _composed.DisposeAsync();
         try
         {

@@ -57,7 +57,7 @@ internal static class StageBreakdown
         var auditDir = Directory.CreateTempSubdirectory("innerwarden-bench-audit-");
         try
         {
-            await using var audit = new AuditLog(auditDir.FullName, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            await using var audit = new AuditLog(auditDir.FullName, AuditOptions.Default, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             audit.Start();
             AuditRecord Line(int i) => new(now, "received", sample[i].NodeId, sample[i].Ip, sample[i].Detector, sample[i].Confidence,
                 sample[i].TtlSecs, sample[i].Timestamp, sample[i].Signature, "discarded", "None", null, 0, "127.0.0.1", null);

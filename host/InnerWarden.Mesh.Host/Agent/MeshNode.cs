@@ -64,7 +64,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         NodeId = parts.Identity.NodeId;
         _addresses = new AddressPolicy(settings.Allowlist, parts.LocalAddresses);
         _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
-        _audit = new AuditLog(settings.DataDirectory, factory.CreateLogger<AuditLog>());
+        _audit = new AuditLog(settings.DataDirectory, parts.Audit ?? AuditOptions.Default, time, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
         _store = new StateStore(settings.DataDirectory, time, factory.CreateLogger<StateStore>(), parts.SeenSignalCapacity);
         _book.Changed = _store.ReputationChanged;
@@ -119,6 +119,9 @@ internal sealed partial class MeshNode : IAsyncDisposable
         set => _events.Observer = value;
     }
 
+    /// <summary>Staged entries the last <see cref="StartAsync"/> restored from the state database (for the start-up line).</summary>
+    public int RestoredEntries { get; private set; }
+
     /// <summary>
     /// Loads the state (reverting and debiting what expired while down), initialises and reconciles the firewall,
     /// starts the transport with the pipeline as its sink, the detector readers and the periodic work.
@@ -154,6 +157,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
             state = state with { Staged = await AdoptKernelBlocksAsync(cancellationToken).ConfigureAwait(false) };
         }
         _coordinator.Restore(state);
+        RestoredEntries = _coordinator.Count;
         await _coordinator.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         // What the restore changed (entries that expired while down, their debits) is durable before anything is served.
         await _store.CommitAsync().ConfigureAwait(false);
@@ -660,7 +664,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 3600, Level = LogLevel.Information, Message = "mesh node {NodeId} started: enforcer {Enforcer}, {Staged} staged entries restored")]
+    [LoggerMessage(EventId = 3600, Level = LogLevel.Debug, Message = "mesh node {NodeId} started: enforcer {Enforcer}, {Staged} staged entries restored")]
     private static partial void LogStarted(ILogger logger, string nodeId, string enforcer, int staged);
 
     [LoggerMessage(EventId = 3607, Level = LogLevel.Warning, Message = "adopted {Count} blocks from {Enforcer} with their remaining timeouts (the state database was corrupt)")]

@@ -5,6 +5,7 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Staging;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Contracts.Trust;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Broadcast;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Metrics;
@@ -29,6 +30,7 @@ namespace InnerWarden.Mesh.Host.Agent;
 /// <param name="BroadcastCapacity">How many local detections may wait for the transport before the oldest is dropped.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
 /// <param name="SeenSignalCapacity">Entries (and rows) each partition of the replay record keeps: the <c>max_seen_signals</c> key.</param>
+/// <param name="Audit">The audit log's bounds; null means the defaults.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
     NodeIdentity Identity,
@@ -43,4 +45,5 @@ internal sealed record MeshNodeParts(
     int TrackedPeerCapacity = ReputationBook.DefaultCapacity,
     MeshMetrics? Metrics = null,
     int BroadcastCapacity = BroadcastQueue.DefaultCapacity,
-    int SeenSignalCapacity = SeenSignals.DefaultCapacity);
+    int SeenSignalCapacity = SeenSignals.DefaultCapacity,
+    AuditOptions? Audit = null);

@@ -1,6 +1,8 @@
 using InnerWarden.Mesh.Host.Config;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Pipeline;
+using InnerWarden.Mesh.Host.Plugins;
+using InnerWarden.Mesh.Host.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +35,9 @@ internal sealed partial class MeshNodeService(
         await _node.StartAsync(cancellationToken);
         if (logger.IsEnabled(LogLevel.Information))
         {
-            LogStarted(logger, _node.NodeId, config.Bind, string.Join(", ", _composed.Plugins.Select(p => $"{p.Name} {p.Metadata.Version}")));
+            LogStarted(logger, _node.NodeId, Listening(parts), Enforcer(parts), parts.Detectors.Count == 0 ? "none" : string.Join(", ", parts.Detectors.Select(d => d.Name)),
+                Counted.Of(parts.Settings.Peers.Count, "configured peer", "configured peers"), Counted.Of(_node.RestoredEntries, "staged entry", "staged entries"), _metricsServer?.Address is { } metricsAt ? metricsAt.ToString() : "off",
+                string.Join(", ", _composed.Plugins.Select(p => $"{p.Name} {p.Metadata.Version}")));
         }
     }
 
@@ -66,8 +70,18 @@ internal sealed partial class MeshNodeService(
         }
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "mesh node {NodeId} started on {Bind} with plugins: {Plugins}")]
-    private static partial void LogStarted(ILogger logger, string nodeId, string bind, string plugins);
+    /// <summary>Where peers reach this node: the transport's real address (scheme included, so TLS shows), or the configured bind.</summary>
+    private string Listening(MeshNodeParts parts) =>
+        parts.Transport is null ? "no transport" : parts.Transport.ListenAddress?.ToString() ?? config.Bind;
+
+    /// <summary>The enforcer in force, and that <c>auto</c> chose it (the probe's own line is at debug).</summary>
+    private string Enforcer(MeshNodeParts parts) =>
+        config.Plugins.Enforcer == PluginSelection.Auto ? $"{parts.Enforcer.Name} (auto)" : parts.Enforcer.Name;
+
+    // The one start-up line at the default level (issue 14: a quiet journal): the plugins' own start-up lines are debug.
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+        Message = "mesh node {NodeId} started: listening on {Listening}, enforcer {Enforcer}, detectors {Detectors}, {Peers}, {Staged} restored, metrics {Metrics}; plugins: {Plugins}")]
+    private static partial void LogStarted(ILogger logger, string nodeId, string listening, string enforcer, string detectors, string peers, string staged, string metrics, string plugins);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "mesh node {NodeId} stopping")]
     private static partial void LogStopping(ILogger logger, string nodeId);

@@ -26,6 +26,8 @@ internal static class AuditLineFormat
     private static readonly JsonEncodedText Score = JsonEncodedText.Encode("score");
     private static readonly JsonEncodedText Remote = JsonEncodedText.Encode("remote");
     private static readonly JsonEncodedText Peers = JsonEncodedText.Encode("peers");
+    private static readonly JsonEncodedText Count = JsonEncodedText.Encode("count");
+    private static readonly JsonEncodedText WindowStart = JsonEncodedText.Encode("window_start");
 
     /// <summary>Writes the record and a newline; <paramref name="json"/> is reset onto <paramref name="output"/>.</summary>
     public static void WriteLine(Utf8JsonWriter json, IBufferWriter<byte> output, in AuditRecord record)
@@ -63,6 +65,14 @@ internal static class AuditLineFormat
         if (record.Peers is { } peers)
         {
             json.WriteNumber(Peers, peers);
+        }
+        if (record.Count is { } count)
+        {
+            json.WriteNumber(Count, count);
+        }
+        if (record.WindowStart is { } windowStart)
+        {
+            json.WriteString(WindowStart, windowStart);
         }
         json.WriteEndObject();
         json.Flush();

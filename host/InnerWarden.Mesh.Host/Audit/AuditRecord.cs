@@ -3,8 +3,8 @@ using InnerWarden.Mesh.Contracts.Signals;
 namespace InnerWarden.Mesh.Host.Audit;
 
 /// <summary>
-/// One line of <c>mesh-signals-YYYY-MM-DD.jsonl</c>: a signal received (with its verdict) or sent, or a block
-/// this node refused to hand to the firewall. Field names are snake_case and stable; null fields are left out.
+/// One line of <c>mesh-signals-YYYY-MM-DD.jsonl</c>: a signal received (with its verdict) or sent, a block this node
+/// refused to hand to the firewall, or a minute's count of the unknown signers' signals that were not written one by one. Field names are snake_case and stable; null fields are left out.
 /// A struct: one is made per signal on the hot path and formatted at once, so it never needs the heap.
 /// </summary>
 /// <param name="LoggedAt">When the line was written (node time).</param>
@@ -37,4 +37,18 @@ internal readonly record struct AuditRecord(
     string? Detail,
     double? Score,
     string? Remote,
-    int? Peers);
+    int? Peers)
+{
+    /// <summary>
+    /// The signer is neither vouched for nor has a confirmed signal (or its signature was never verified, so its node id is
+    /// only a claim): past <see cref="AuditOptions.UnknownLinesPerMinute"/> such lines are counted instead of written. Not
+    /// written itself.
+    /// </summary>
+    public bool UnknownSigner { get; init; }
+
+    /// <summary>On a summary line: how many signals it stands for.</summary>
+    public long? Count { get; init; }
+
+    /// <summary>On a summary line: where its window began (it ends at <see cref="LoggedAt"/>).</summary>
+    public DateTimeOffset? WindowStart { get; init; }
+}

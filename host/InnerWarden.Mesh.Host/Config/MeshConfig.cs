@@ -1,5 +1,6 @@
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Plugins;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,9 @@ internal sealed record MeshConfig(
     /// else), in memory and in <c>mesh.db</c>; see <see cref="Pipeline.SeenSignals"/>.
     /// </summary>
     public int MaxSeenSignals { get; init; } = Pipeline.SeenSignals.DefaultCapacity;
+
+    /// <summary>The <c>audit:</c> section: the audit log's size and age bounds and the unknown signers' line budget.</summary>
+    public AuditOptions Audit { get; init; } = AuditOptions.Default;
 
     /// <summary>The <c>log_level</c> key: the least severe log line the agent writes to its console (the journal).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

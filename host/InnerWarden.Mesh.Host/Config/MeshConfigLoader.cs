@@ -1,5 +1,6 @@
 using System.Globalization;
 using InnerWarden.Mesh.Contracts.Peers;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Metrics;
 using Microsoft.Extensions.Logging;
 using InnerWarden.Mesh.Host.Ownership;
@@ -20,7 +21,7 @@ internal static class MeshConfigLoader
     internal static readonly string[] TopLevelKeys =
     [
         "enabled", "bind", "poll_secs", "auto_broadcast", "max_signals_per_hour", "max_staged", "max_seen_signals",
-        "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics", "log_level",
+        "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics", "log_level", "audit",
     ];
 
     // The log_level values, by their names in mesh.yaml.
@@ -35,6 +36,8 @@ internal static class MeshConfigLoader
     };
 
     private static readonly string[] MetricsKeys = ["enabled", "bind"];
+
+    private static readonly string[] AuditKeys = ["max_size_mb", "max_age_days", "unknown_lines_per_minute"];
 
     private static readonly string[] PeerKeys = ["endpoint", "public_key", "label"];
 
@@ -155,6 +158,7 @@ internal static class MeshConfigLoader
                 "data_dir" => config with { DataDirectory = w.NonEmpty(value, key) ?? config.DataDirectory },
                 "metrics" => config with { Metrics = MapMetrics(value, w) },
                 "log_level" => config with { LogLevel = MapLogLevel(value, w) ?? config.LogLevel },
+                "audit" => config with { Audit = MapAudit(value, w) },
                 _ => throw new InvalidOperationException("unreachable: key list and switch disagree"),
             };
         }
@@ -325,17 +329,8 @@ internal static class MeshConfigLoader
     private static MetricsOptions MapMetrics(YamlNode node, Walker w)
     {
         var options = new MetricsOptions();
-        if (w.Mapping(node, "metrics") is not { } map)
+        foreach (var (key, path, value) in w.Section(node, "metrics", MetricsKeys))
         {
-            return options;
-        }
-        foreach (var (key, value) in w.Entries(map, "metrics", MetricsKeys))
-        {
-            if (Walker.IsNull(value))
-            {
-                continue;
-            }
-            var path = $"metrics.{key}";
             if (key == "enabled")
             {
                 options = options with { Enabled = w.Bool(value, path) ?? options.Enabled };
@@ -353,6 +348,22 @@ internal static class MeshConfigLoader
                 continue;
             }
             options = candidate;
+        }
+        return options;
+    }
+
+    private static AuditOptions MapAudit(YamlNode node, Walker w)
+    {
+        var options = AuditOptions.Default;
+        foreach (var (key, path, value) in w.Section(node, "audit", AuditKeys))
+        {
+            options = key switch
+            {
+                // Up to 1 TiB; 1 MiB at least, so a segment (a sixteenth) still holds a few hundred lines.
+                "max_size_mb" => w.Int(value, path, 1, 1024 * 1024) is { } mb ? options with { MaxBytes = mb * AuditOptions.BytesPerMb } : options,
+                "max_age_days" => options with { MaxAgeDays = w.Int(value, path, 1, 3650) ?? options.MaxAgeDays },
+                _ => options with { UnknownLinesPerMinute = w.Int(value, path, 0, 1_000_000) ?? options.UnknownLinesPerMinute },
+            };
         }
         return options;
     }
@@ -463,6 +474,22 @@ internal static class MeshConfigLoader
                 }
                 Source.Add(keyPath, keyNode, value);
                 yield return (key, value);
+            }
+        }
+
+        /// <summary>The set keys of a top-level section such as <c>metrics:</c>, each with its path; a key left empty keeps its default.</summary>
+        public IEnumerable<(string Key, string Path, YamlNode Value)> Section(YamlNode node, string section, string[] allowed)
+        {
+            if (Mapping(node, section) is not { } map)
+            {
+                yield break;
+            }
+            foreach (var (key, value) in Entries(map, section, allowed))
+            {
+                if (!IsNull(value))
+                {
+                    yield return (key, $"{section}.{key}", value);
+                }
             }
         }
 

@@ -107,7 +107,8 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
                 await _enforcer.ApplyAsync([.. wanted.Values], cancellationToken).ConfigureAwait(false);
             }
             _needsReconcile = false;
-            LogReconciled(_logger, _enforcer.Name, wanted.Count, extras.Count);
+            // A reconcile that changed nothing (every start of a node with an empty pool) is no news for the journal.
+            LogReconciled(_logger, wanted.Count + extras.Count > 0 ? LogLevel.Information : LogLevel.Debug, _enforcer.Name, wanted.Count, extras.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -312,8 +313,8 @@ internal sealed partial class EnforcementQueue : IAsyncDisposable
     [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "{Enforcer}: batch of {Blocks} blocks and {Reverts} reverts failed, retried at the next reconcile: {Error}")]
     private static partial void LogBatchFailed(ILogger logger, string enforcer, int blocks, int reverts, string error, Exception exception);
 
-    [LoggerMessage(EventId = 3303, Level = LogLevel.Information, Message = "{Enforcer}: reconciled, {Blocks} blocks applied, {Extras} stale blocks removed")]
-    private static partial void LogReconciled(ILogger logger, string enforcer, int blocks, int extras);
+    [LoggerMessage(EventId = 3303, Message = "{Enforcer}: reconciled, {Blocks} blocks applied, {Extras} stale blocks removed")]
+    private static partial void LogReconciled(ILogger logger, LogLevel level, string enforcer, int blocks, int extras);
 
     [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "{Enforcer}: {Count} active blocks were missing from the firewall (removed outside the agent): its table, sets and rules are re-created and the blocks re-applied")]
     private static partial void LogHealed(ILogger logger, string enforcer, int count);

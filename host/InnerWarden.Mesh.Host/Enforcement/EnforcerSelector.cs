@@ -68,7 +68,7 @@ internal static partial class EnforcerSelector
         throw new EnforcerException($"enforcer auto: no candidate could start ({string.Join("; ", skipped)})");
     }
 
-    [LoggerMessage(EventId = 4400, Level = LogLevel.Information, Message = "enforcer auto: selected {Enforcer} ({SkippedCount} skipped)")]
+    [LoggerMessage(EventId = 4400, Level = LogLevel.Debug, Message = "enforcer auto: selected {Enforcer} ({SkippedCount} skipped)")]
     private static partial void LogSelected(ILogger logger, string enforcer, int skippedCount);
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Warning, Message = "enforcer auto: skipped {Enforcer}: {Reason}")]

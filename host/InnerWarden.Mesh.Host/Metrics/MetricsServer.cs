@@ -150,7 +150,7 @@ internal sealed partial class MetricsServer : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Metrics endpoint listening on {Address}{Path}")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Debug, Message = "Metrics endpoint listening on {Address}{Path}")]
     private partial void LogListening(Uri address, string path);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning,

@@ -169,7 +169,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
         touched = true;
         // Which partition of the replay record it goes to: see SeenSignals.
-        bool known = _book.IsKnownSigner(signal.NodeId, now);
+        bool known = _book.IsKnownAndNotQuarantined(signal.NodeId, now);
         if (!_seen.TryAdd(signature, now, known) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
         {
             return Duplicate(signal, origin, now);
@@ -180,11 +180,11 @@ internal sealed partial class InboundPipeline : ISignalSink
             case RateDecision.LimitExceeded:
                 LogQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
                 State?.SignalAccepted(signature, seenUntil, known, signal.NodeId, ip, null);
-                return Refuse(signal, origin, now, RateLimitVerdict, null);
+                return Refuse(signal, origin, now, RateLimitVerdict, null, unknownSigner: !_book.IsKnown(signal.NodeId));
             case RateDecision.Quarantined:
                 LogStillQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
                 State?.SignalAccepted(signature, seenUntil, known, signal.NodeId, ip, null);
-                return Refuse(signal, origin, now, QuarantinedVerdict, null);
+                return Refuse(signal, origin, now, QuarantinedVerdict, null, unknownSigner: !_book.IsKnown(signal.NodeId));
         }
         var reputation = _book.RecordSignal(signal.NodeId, now);
         double score = _book.Policy.Weigh(reputation, signal.Confidence, now);
@@ -205,7 +205,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         {
             LogJudged(_logger, signal.NodeId, ip, result.Action.ToWire(), score, origin.RemoteAddress);
         }
-        Audit(now, signal, origin, result.Action, RejectReason.None, null, score);
+        Audit(now, signal, origin, result.Action, RejectReason.None, null, score, unknownSigner: !ReputationBook.IsKnown(reputation));
         if (Events.IsObserved)
         {
             Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, ip, signal.NodeId, result.Action, score, reputation.Trust, reputation.Trust,
@@ -233,14 +233,16 @@ internal sealed partial class InboundPipeline : ISignalSink
             LogRejected(_logger, LogText.Bounded(signal.NodeId), LogText.Bounded(signal.Ip), reason, LogText.Bounded(detail), origin.RemoteAddress);
         }
         // The wire gets docs/protocol.md's code (a malformed field is a parse error: its text); the precise reason goes in the
-        // reply's extra field, the audit log and the CLI.
-        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToWireError() ?? detail ?? reason.ToString()), detail);
+        // reply's extra field, the audit log and the CLI. Its signature was not verified (or failed), so its node id is only a
+        // claim: whoever it names, the line counts as an unknown signer's, or a forger could flood the log in a vouched name.
+        return Refuse(signal, origin, now, new SignalVerdict(SignalAction.Rejected, reason, reason.ToWireError() ?? detail ?? reason.ToString()), detail,
+            unknownSigner: true);
     }
 
-    private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, SignalVerdict verdict, string? detail)
+    private SignalVerdict Refuse(ThreatSignal signal, SignalOrigin origin, DateTimeOffset now, SignalVerdict verdict, string? detail, bool unknownSigner)
     {
         _rejected.Increment();
-        Audit(now, signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null);
+        Audit(now, signal, origin, verdict.Action, verdict.Reason, detail ?? verdict.Error, null, unknownSigner);
         if (Events.IsObserved)
         {
             Events.Publish(new NodeEvent(NodeEventKind.SignalReceived, now, IPAddress.TryParse(signal.Ip, out var ip) ? ip : null,
@@ -249,11 +251,17 @@ internal sealed partial class InboundPipeline : ISignalSink
         return verdict;
     }
 
-    private void Audit(DateTimeOffset now, ThreatSignal signal, SignalOrigin origin, SignalAction action, RejectReason reason, string? detail, double? score) =>
-        _audit.Write(new AuditRecord(now, "received", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
+    private void Audit(DateTimeOffset now, ThreatSignal signal, SignalOrigin origin, SignalAction action, RejectReason reason, string? detail, double? score,
+        bool unknownSigner)
+    {
+        var record = new AuditRecord(now, "received", signal.NodeId, signal.Ip, signal.Detector, signal.Confidence,
             signal.TtlSecs, signal.Timestamp, signal.Signature, action.ToWire(), reason.ToString(), detail, score,
-            origin.RemoteAddress, null));
-
+            origin.RemoteAddress, null)
+        {
+            UnknownSigner = unknownSigner,
+        };
+        _audit.Write(record);
+    }
 
     private static string ReadVersion()
     {

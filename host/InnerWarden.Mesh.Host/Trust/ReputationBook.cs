@@ -63,16 +63,35 @@ internal sealed class ReputationBook
     }
 
     /// <summary>
-    /// True for a signer the operator vouched for or this node confirmed at least once, while not quarantined: the
-    /// signers whose replay-record entries a flood of fresh identities (free to make) must not evict. A quarantined
-    /// signer's signals are refused anyway, and must not crowd out the other known signers' entries.
+    /// True for a signer the audit log writes one line per signal for, however many: vouched for by the operator, or with a
+    /// signal confirmed by this node. Anyone else is an identity that costs nothing to make (<see cref="Audit.UnknownSignerBudget"/>).
     /// </summary>
-    public bool IsKnownSigner(string nodeId, DateTimeOffset now)
+    public static bool IsKnown(PeerReputation reputation)
+    {
+        ArgumentNullException.ThrowIfNull(reputation);
+        return reputation.Vouched || reputation.Confirmed > 0;
+    }
+
+    /// <summary><see cref="IsKnown(PeerReputation)"/> for an identity that may have no reputation yet.</summary>
+    public bool IsKnown(string nodeId)
+    {
+        lock (_gate)
+        {
+            return _vouched.Contains(nodeId) || (_peers.TryGetValue(nodeId, out var rep) && IsKnown(rep));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="IsKnown(string)"/> and not quarantined: a signer whose replay-record entries a flood of fresh identities
+    /// must not evict (<see cref="Pipeline.SeenSignals"/>). A quarantined signer's signals are refused anyway, and must not
+    /// crowd out the other known signers' entries.
+    /// </summary>
+    public bool IsKnownAndNotQuarantined(string nodeId, DateTimeOffset now)
     {
         lock (_gate)
         {
             bool found = _peers.TryGetValue(nodeId, out var rep);
-            return (_vouched.Contains(nodeId) || (found && rep.Confirmed > 0)) && !(found && rep.IsQuarantined(now));
+            return (_vouched.Contains(nodeId) || (found && IsKnown(rep))) && !(found && rep.IsQuarantined(now));
         }
     }
 

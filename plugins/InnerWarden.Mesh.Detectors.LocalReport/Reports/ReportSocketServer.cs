@@ -237,7 +237,7 @@ internal sealed partial class ReportSocketServer : IAsyncDisposable
         _slots.Dispose();
     }
 
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "local-report listening on {Path} (mode 0600)")]
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Debug, Message = "local-report listening on {Path} (mode 0600)")]
     private static partial void LogListening(ILogger logger, string path);
 
     [LoggerMessage(EventId = 6202, Level = LogLevel.Information, Message = "Removed stale report socket {Path}")]

@@ -7,10 +7,10 @@ namespace InnerWarden.Mesh.Enforcers.Nftables.Native;
 /// <summary>
 /// Runs the nftables enforcer's <c>nft</c> commands through libnftables in process: <c>nft -f -</c> with a script
 /// becomes one <c>nft_run_cmd_from_buffer</c> (one transaction, as with the process), <c>nft -j list ...</c> the same
-/// command with JSON output. One context on one owner thread (<see cref="OwnerThread"/>), which first enters the
-/// configured network namespace. The command timeout bounds every call: a call that overruns is reported as the
-/// process's would be, and its thread and context are abandoned, so the next call starts on a fresh pair instead
-/// of queueing behind a stuck one.
+/// command with JSON output. One context on one owner thread (<see cref="OwnerThread"/>), which is in the configured
+/// network namespace while a call runs, and only then. The command timeout bounds every call: a call that overruns
+/// is reported as the process's would be, and its thread and context are abandoned, so the next call starts on a
+/// fresh pair instead of queueing behind a stuck one.
 /// </summary>
 internal sealed class LibNftablesRunner(TimeSpan timeout, string? networkNamespace = null) : ICommandRunner, IDisposable
 {
@@ -90,7 +90,7 @@ internal sealed class LibNftablesRunner(TimeSpan timeout, string? networkNamespa
         }
     }
 
-    /// <summary>A context and the thread that owns it (and is in the namespace).</summary>
+    /// <summary>A context and the thread that owns it (and enters the namespace for each call).</summary>
 #pragma warning disable CA2216 // No finalizer: the context may only be freed on its owner thread, after a stuck call returns.
     private sealed class Session : IDisposable
 #pragma warning restore CA2216
@@ -98,6 +98,14 @@ internal sealed class LibNftablesRunner(TimeSpan timeout, string? networkNamespa
         private readonly string? _networkNamespace;
         private IntPtr _ctx;
         private string? _failure;
+        // The configured namespace and the one the thread started in. The thread is inside only while libnftables
+        // runs: a thread created by this one (the thread pool grows from whichever thread queues work, such as the
+        // awaiting caller's continuation) would inherit the namespace, and a socket the host opens on it (Kestrel's
+        // listener) would then be bound inside the test's namespace instead of the host's.
+#pragma warning disable CA2213 // Disposed on the owner thread, after the last call (Dispose queues it there).
+        private SafeHandle? _inside;
+        private SafeHandle? _home;
+#pragma warning restore CA2213
 
         public Session(string? networkNamespace)
         {
@@ -110,41 +118,67 @@ internal sealed class LibNftablesRunner(TimeSpan timeout, string? networkNamespa
         // Always on the owner thread.
         public CommandResult Run(bool json, string command)
         {
-            if (_ctx == IntPtr.Zero && _failure is null)
+            if (_networkNamespace is not null && _inside is null && _failure is null)
             {
-                _failure = Open();
+                _failure = OpenNamespace(_networkNamespace);
             }
             if (_failure is not null)
             {
                 throw new EnforcerException(_failure);
             }
-            var flags = LibNftables.CtxOutputGetFlags(_ctx);
-            LibNftables.CtxOutputSetFlags(_ctx, json ? flags | LibNftables.OutputJson : flags & ~LibNftables.OutputJson);
-            var rc = LibNftables.RunCmdFromBuffer(_ctx, command);
-            // Each get returns what was written since the last one and starts the buffer anew.
-            var stdout = Marshal.PtrToStringUTF8(LibNftables.CtxGetOutputBuffer(_ctx)) ?? "";
-            var stderr = Marshal.PtrToStringUTF8(LibNftables.CtxGetErrorBuffer(_ctx)) ?? "";
-            return new CommandResult(rc == 0 ? 0 : 1, stdout, stderr);
-        }
-
-        private string? Open()
-        {
-            if (_networkNamespace is { } ns)
+            Enter(_inside);
+            try
             {
-                var path = $"/run/netns/{ns}";
-                try
+                if (_ctx == IntPtr.Zero)
                 {
-                    using var fd = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-                    if (LibNftables.EnterNetworkNamespace(fd) is var errno and not 0)
+                    // Opened inside the namespace: the context's netlink socket belongs to the namespace it was made in.
+                    _failure = OpenContext();
+                    if (_failure is not null)
                     {
-                        return $"libnftables: could not enter network namespace {ns} (setns: errno {errno})";
+                        throw new EnforcerException(_failure);
                     }
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    return $"libnftables: network namespace {ns} cannot be opened ({path}: {e.Message})";
-                }
+                var flags = LibNftables.CtxOutputGetFlags(_ctx);
+                LibNftables.CtxOutputSetFlags(_ctx, json ? flags | LibNftables.OutputJson : flags & ~LibNftables.OutputJson);
+                var rc = LibNftables.RunCmdFromBuffer(_ctx, command);
+                // Each get returns what was written since the last one and starts the buffer anew.
+                var stdout = Marshal.PtrToStringUTF8(LibNftables.CtxGetOutputBuffer(_ctx)) ?? "";
+                var stderr = Marshal.PtrToStringUTF8(LibNftables.CtxGetErrorBuffer(_ctx)) ?? "";
+                return new CommandResult(rc == 0 ? 0 : 1, stdout, stderr);
             }
+            finally
+            {
+                Enter(_home);
+            }
+        }
+
+        private void Enter(SafeHandle? ns)
+        {
+            if (ns is not null && LibNftables.EnterNetworkNamespace(ns) is var errno and not 0)
+            {
+                // Stuck in the wrong namespace: every later call is refused rather than run in the wrong place.
+                _failure = $"libnftables: could not switch the network namespace of its thread (setns: errno {errno})";
+                throw new EnforcerException(_failure);
+            }
+        }
+
+        private string? OpenNamespace(string ns)
+        {
+            var path = $"/run/netns/{ns}";
+            try
+            {
+                _home = File.OpenHandle("/proc/thread-self/ns/net", FileMode.Open, FileAccess.Read);
+                _inside = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+                return null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return $"libnftables: network namespace {ns} cannot be opened ({path}: {e.Message})";
+            }
+        }
+
+        private string? OpenContext()
+        {
             if (!NetAdminCapability.IsEffective())
             {
                 // The same words the nft process would print, so callers read one cause whichever path runs.
@@ -173,6 +207,8 @@ internal sealed class LibNftablesRunner(TimeSpan timeout, string? networkNamespa
                         LibNftables.CtxFree(_ctx);
                         _ctx = IntPtr.Zero;
                     }
+                    _inside?.Dispose();
+                    _home?.Dispose();
                     return true;
                 });
                 Thread.Dispose();

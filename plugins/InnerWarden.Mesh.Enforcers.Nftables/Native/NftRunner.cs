@@ -19,7 +19,7 @@ internal static partial class NftRunner
         return settings.CreateRunner();
     }
 
-    [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "nftables: talking to the kernel in process through {Library}")]
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Debug, Message = "nftables: talking to the kernel in process through {Library}")]
     private static partial void LogLibrary(ILogger logger, string library);
 
     [LoggerMessage(EventId = 4111, Level = LogLevel.Warning, Message = "nftables: {Reason}; running the nft process for every transaction instead (slower: a process start each)")]

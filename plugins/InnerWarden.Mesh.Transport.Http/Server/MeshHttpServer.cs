@@ -337,7 +337,7 @@ internal sealed partial class MeshHttpServer(
             Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, Connection.RemotePort).ToString() : "unknown";
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "mesh transport listening on {Address} (tls: {Tls})")]
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "mesh transport listening on {Address} (tls: {Tls})")]
     private static partial void LogListening(ILogger logger, string address, bool tls);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "refused an unreadable {Encoding} signal from {Remote}: {Error}")]

@@ -250,7 +250,7 @@ internal sealed partial class SignalConsumer
         ex is NatsException or TimeoutException or IOException or InvalidOperationException
             || (ex is OperationCanceledException oce && !oce.CancellationToken.IsCancellationRequested);
 
-    [LoggerMessage(EventId = 3154, Level = LogLevel.Information, Message = "consuming stream {Stream} through consumer {Consumer} ({Mode}; {Pending} waiting)")]
+    [LoggerMessage(EventId = 3154, Level = LogLevel.Debug, Message = "consuming stream {Stream} through consumer {Consumer} ({Mode}; {Pending} waiting)")]
     private static partial void LogConsuming(ILogger logger, string stream, string consumer, string mode, ulong pending);
 
     [LoggerMessage(EventId = 3155, Level = LogLevel.Warning, Message = "cannot read stream {Stream} yet: {Reason}; retrying")]

@@ -288,7 +288,7 @@ internal sealed partial class FileFollower : IDisposable
     /// <inheritdoc />
     public void Dispose() => Close();
 
-    [LoggerMessage(EventId = 6900, Level = LogLevel.Information, Message = "Following {Path} from byte {Position}")]
+    [LoggerMessage(EventId = 6900, Level = LogLevel.Debug, Message = "Following {Path} from byte {Position}")]
     private static partial void LogOpened(ILogger logger, string path, long position);
 
     [LoggerMessage(EventId = 6901, Level = LogLevel.Information, Message = "{OldPath} was replaced (rotated or a new day's file); finished it and now following {NewPath} from its start")]

@@ -3,6 +3,7 @@ using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Tests.TestDoubles;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace InnerWarden.Mesh.Host.Tests.Audit;
 
@@ -12,7 +13,7 @@ public sealed class AuditLogTests
     public async Task Each_record_is_one_json_line_with_snake_case_fields()
     {
         using var dir = new TempDirectory();
-        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var log = NewLog(dir.Path);
         log.Start();
 
         log.Write(Record(NodeHarness.Start, "blocked_full"));
@@ -34,7 +35,7 @@ public sealed class AuditLogTests
     public async Task The_file_rolls_at_utc_midnight()
     {
         using var dir = new TempDirectory();
-        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var log = NewLog(dir.Path);
         var beforeMidnight = new DateTimeOffset(2026, 3, 27, 23, 59, 59, TimeSpan.Zero);
 
         log.Write(Record(beforeMidnight, "discarded"));
@@ -51,19 +52,20 @@ public sealed class AuditLogTests
         using var dir = new TempDirectory();
         var blocker = dir.File("not-a-dir");
         File.WriteAllText(blocker, "");
-        await using var log = new AuditLog(blocker, NullLogger.Instance);
+        await using var log = NewLog(blocker);
 
         log.Write(Record(NodeHarness.Start, "discarded"));
         await log.FlushAsync();
 
         Assert.False(Directory.Exists(blocker));
+        Assert.Equal(1, log.LinesLost);
     }
 
     [Fact]
     public async Task Every_field_is_written_under_its_snake_case_name_and_nulls_are_left_out()
     {
         using var dir = new TempDirectory();
-        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var log = NewLog(dir.Path);
 
         log.Write(Record(NodeHarness.Start, "discarded") with { Peers = 3 });
         log.Write(new AuditRecord(NodeHarness.Start, "local", null, "185.220.1.7", "sshd", null, null, null, null, "refused", "PrivateIp", "private", null, null, null));
@@ -87,7 +89,7 @@ public sealed class AuditLogTests
     public async Task A_peers_nan_confidence_or_broken_text_is_still_one_valid_line()
     {
         using var dir = new TempDirectory();
-        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var log = NewLog(dir.Path);
 
         log.Write(Record(NodeHarness.Start, "rejected") with { Confidence = float.NaN, Score = double.PositiveInfinity, Detector = "ssh\ud800x" });
         await log.FlushAsync();
@@ -102,7 +104,7 @@ public sealed class AuditLogTests
     public async Task Lines_written_before_start_reach_the_file_on_dispose_and_later_ones_are_refused()
     {
         using var dir = new TempDirectory();
-        var log = new AuditLog(dir.Path, NullLogger.Instance);
+        var log = NewLog(dir.Path);
         log.Write(Record(NodeHarness.Start, "discarded"));
 
         await log.DisposeAsync();
@@ -118,7 +120,7 @@ public sealed class AuditLogTests
     public async Task Lines_from_many_threads_arrive_whole_and_each_once()
     {
         using var dir = new TempDirectory();
-        await using var log = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var log = NewLog(dir.Path);
         log.Start();
 
         Parallel.For(0, 4_000, i => log.Write(Record(NodeHarness.Start, "discarded") with { Peers = i }));
@@ -129,7 +131,12 @@ public sealed class AuditLogTests
         Assert.Equal(Enumerable.Range(0, 4_000), peers);
     }
 
-    private static AuditRecord Record(DateTimeOffset at, string action) =>
+    // The clock at the records' day: the age bound measures segments against it.
+    private static AuditLog NewLog(string directory) =>
+        new(directory, AuditOptions.Default, new FakeTimeProvider(NodeHarness.Start), NullLogger.Instance);
+
+    /// <summary>A received signal's line at <paramref name="at"/>, every field set; other audit tests share it.</summary>
+    internal static AuditRecord Record(DateTimeOffset at, string action) =>
         new(at, "received", new string('a', 64), "185.220.1.7", "ssh_bruteforce", 0.9f, 3600, new SignalTimestamp(1_774_612_800, 0), "a+b/c==",
             action, "None", null, 0.63, "192.0.2.1:5000", null);
 }

@@ -21,7 +21,7 @@ public sealed class BroadcastQueueTests
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(NodeHarness.Start);
         using var identity = NodeIdentity.FromSeed(Enumerable.Repeat((byte)7, 32).ToArray());
-        await using var audit = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var audit = new AuditLog(dir.Path, AuditOptions.Default, time, NullLogger.Instance);
         var transport = new StalledTransport();
         await using var queue = new BroadcastQueue(transport, new SignalSigner(identity, time), audit, new NodeEventHub(NullLogger.Instance), time,
             NullLogger.Instance, capacity: 3);
@@ -54,7 +54,7 @@ public sealed class BroadcastQueueTests
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(NodeHarness.Start);
         using var identity = NodeIdentity.FromSeed(Enumerable.Repeat((byte)7, 32).ToArray());
-        await using var audit = new AuditLog(dir.Path, NullLogger.Instance);
+        await using var audit = new AuditLog(dir.Path, AuditOptions.Default, time, NullLogger.Instance);
         var transport = new StalledTransport();
         var queue = new BroadcastQueue(transport, new SignalSigner(identity, time), audit, new NodeEventHub(NullLogger.Instance), time, NullLogger.Instance);
         queue.Start();

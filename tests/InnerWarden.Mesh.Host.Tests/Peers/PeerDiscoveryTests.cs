@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Peers;
+using InnerWarden.Mesh.Host.Tests.TestDoubles;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
@@ -19,7 +19,7 @@ public sealed class PeerDiscoveryTests
 
     private readonly Mock<IMeshTransport> _transport = new(MockBehavior.Strict);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-03-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private readonly CapturingLogger _logger = new();
+    private readonly CapturingLogger<PeerDiscovery> _logger = new();
 
     private PeerDiscovery Create(params PeerInfo[] peers) => new(_transport.Object,
         new NodeSettings("127.0.0.1:0", ".", TimeSpan.FromSeconds(30), true, 50, 10_000, 0.5, peers, []), _time, _logger);
@@ -153,17 +153,5 @@ public sealed class PeerDiscoveryTests
         Assert.Contains(IPAddress.Parse("192.0.2.10"), discovery.PeerAddresses);
         Assert.Contains(IPAddress.Parse("2001:db8::5"), discovery.PeerAddresses);
         Assert.Contains(discovery.PeerAddresses, IPAddress.IsLoopback);
-    }
-
-    private sealed class CapturingLogger : ILogger<PeerDiscovery>
-    {
-        public ConcurrentQueue<(LogLevel Level, EventId EventId, string Message)> Entries { get; } = new();
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Entries.Enqueue((logLevel, eventId, formatter(state, exception)));
     }
 }

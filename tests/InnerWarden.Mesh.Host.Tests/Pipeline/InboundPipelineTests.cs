@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Tests.TestDoubles;
@@ -322,6 +323,45 @@ public sealed class InboundPipelineTests
         Assert.InRange(node.Node.RateLimiter.TrackedCount, 1, 200);
         Assert.Equal(NodeHarness.InitialTrust, node.TrustOf(honest.NodeId));
         Assert.Equal(SignalAction.BlockedShortTtl, (await node.SubmitAsync(honest.Signal(Attacker))).Action);
+    }
+
+    [Fact]
+    public async Task Vouched_and_credited_signers_get_an_audit_line_per_signal_and_a_strangers_flood_is_counted()
+    {
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        using var vouched = new TestPeer(2, time);
+        using var stranger = new TestPeer(3, time);
+        using var credited = new TestPeer(4, time);
+        await using var node = await NodeHarness.StartAsync(new()
+        {
+            Time = time,
+            Peers = [NodeHarness.ConfiguredPeer(vouched)],
+            MaxSignalsPerHour = 1_000,
+            Audit = new AuditOptions(UnknownLinesPerMinute: 10),
+        });
+        // Unknown until this node confirms one of its reports: then it has earned trust, and its lines are all written.
+        await node.SubmitAsync(credited.Signal(Attacker, 1.0f));
+        await node.DetectAsync(Attacker);
+        Assert.Equal(1, node.Node.Reputations.Find(credited.NodeId)!.Confirmed);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        for (int i = 0; i < 100; i++)
+        {
+            var ip = $"185.220.2.{i + 1}";
+            await node.SubmitAsync(vouched.Signal(ip));
+            await node.SubmitAsync(credited.Signal(ip));
+            Assert.Equal(SignalAction.Discarded, (await node.SubmitAsync(stranger.Signal(ip, 1.0f))).Action);
+        }
+        time.Advance(TimeSpan.FromMinutes(1));
+        await node.Node.FlushAsync();
+
+        var lines = AuditLog.Files(node.DataDirectory).SelectMany(File.ReadAllLines).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        int LinesOf(TestPeer peer) => lines.Count(l => l.TryGetProperty("node_id", out var id) && id.GetString() == peer.NodeId);
+        Assert.Equal(100, LinesOf(vouched));
+        Assert.Equal(101, LinesOf(credited));
+        Assert.Equal(10, LinesOf(stranger));
+        var summary = Assert.Single(lines, l => l.TryGetProperty("count", out _));
+        Assert.Equal(("discarded", "None", 90L), (summary.GetProperty("action").GetString(), summary.GetProperty("reason").GetString(), summary.GetProperty("count").GetInt64()));
     }
 
     [Fact]

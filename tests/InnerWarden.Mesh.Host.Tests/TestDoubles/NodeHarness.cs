@@ -6,6 +6,7 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Agent;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -44,7 +45,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         Settings = new NodeSettings("127.0.0.1:0", DataDirectory, options.PollInterval, options.AutoBroadcast,
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
-            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity,
+            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, Audit: options.Audit,
             SeenSignalCapacity: options.SeenSignalCapacity));
         Node.Observer = Events.Enqueue;
     }
@@ -105,5 +106,6 @@ internal sealed class NodeHarness : IAsyncDisposable
         public int TrackedPeerCapacity { get; init; } = 10_000;
         public int SeenSignalCapacity { get; init; } = Host.Pipeline.SeenSignals.DefaultCapacity;
         public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
+        public AuditOptions? Audit { get; init; }
     }
 }

@@ -26,21 +26,21 @@ public sealed class ReputationBookTests
     }
 
     [Fact]
-    public void A_known_signer_is_vouched_or_confirmed_and_not_quarantined()
+    public void A_signer_keeps_protected_replay_entries_while_known_and_not_quarantined()
     {
         var start = NodeHarness.Start;
         var book = new ReputationBook(new TestTrustPolicy(), Settings(Listed), new FakeTimeProvider(start));
         book.RecordSignal(Stranger, start);
-        Assert.True(book.IsKnownSigner(Listed, start));
-        Assert.False(book.IsKnownSigner(Stranger, start));
-        Assert.False(book.IsKnownSigner(new string('d', 64), start));
+        Assert.True(book.IsKnownAndNotQuarantined(Listed, start));
+        Assert.False(book.IsKnownAndNotQuarantined(Stranger, start));
+        Assert.False(book.IsKnownAndNotQuarantined(new string('d', 64), start));
 
         book.OnConfirmed(Stranger, start);
         book.Quarantine(Listed, start.AddHours(1), start);
 
-        Assert.True(book.IsKnownSigner(Stranger, start));
-        Assert.False(book.IsKnownSigner(Listed, start));
-        Assert.True(book.IsKnownSigner(Listed, start.AddHours(1)));
+        Assert.True(book.IsKnownAndNotQuarantined(Stranger, start));
+        Assert.False(book.IsKnownAndNotQuarantined(Listed, start));
+        Assert.True(book.IsKnownAndNotQuarantined(Listed, start.AddHours(1)));
     }
 
     [Fact]

@@ -169,9 +169,7 @@ public abstract class EnforcerNetnsTests
 
     private protected NetnsPair Setup()
     {
-        var reason = NetnsPair.SkipReason() ?? Tools.Where(t => NetnsPair.FindTool(t) is null).Select(t => $"`{t}` is not installed").FirstOrDefault();
-        Skip.If(reason is not null, reason);
-        return NetnsPair.Create();
+        return NetnsPair.CreateOrSkip(Tools);
     }
 
     private async Task<IFirewallEnforcer> StartAsync(NetnsPair net)

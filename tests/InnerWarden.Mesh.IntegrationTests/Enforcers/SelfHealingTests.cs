@@ -32,7 +32,7 @@ public sealed class SelfHealingTests : IDisposable
     [SkippableFact]
     public async Task Nftables_blocks_come_back_after_a_flushed_ruleset_a_deleted_table_set_element_or_rule()
     {
-        using var net = Setup("nft");
+        using var net = NetnsPair.CreateOrSkip("nft");
         await using var agent = await StartAsync(net, "nftables");
         var ip = await BlockAsync(agent.Port, "185.240.0.1");
         bool Enforced() => Output(net, "nft", "list", "set", "inet", Table, NftScript.SetV4).Contains(ip, StringComparison.Ordinal)
@@ -54,7 +54,7 @@ public sealed class SelfHealingTests : IDisposable
     [SkippableFact]
     public async Task Iptables_blocks_come_back_after_iptables_F_and_ipset_destroy()
     {
-        using var net = Setup("iptables", "ipset");
+        using var net = NetnsPair.CreateOrSkip("iptables", "ipset");
         await using var agent = await StartAsync(net, "iptables");
         var ip = await BlockAsync(agent.Port, "185.240.0.2");
         bool Enforced() => Succeeds(net, "ipset", "test", IpsetScript.SetV4, ip)
@@ -77,17 +77,6 @@ public sealed class SelfHealingTests : IDisposable
             }
         }, elements: true, rules: true);
         await DamageAsync(agent, Enforced, "ipset flush", () => net.ExecInServer("ipset", "flush", IpsetScript.SetV4), elements: true, rules: false);
-    }
-
-    private static NetnsPair Setup(params string[] tools)
-    {
-        var reason = NetnsPair.SkipReason();
-        Skip.If(reason is not null, reason);
-        foreach (var tool in tools)
-        {
-            Skip.If(NetnsPair.FindTool(tool) is null, $"{tool} is not installed");
-        }
-        return NetnsPair.Create();
     }
 
     private async Task<RunningAgent> StartAsync(NetnsPair net, string enforcer)

@@ -52,6 +52,14 @@ internal sealed class NetnsPair : IDisposable
         return FindTool("ip") is null ? "`ip` (iproute2) is not installed" : null;
     }
 
+    /// <summary>Creates a pair, or skips the test with the reason namespaces or one of <paramref name="tools"/> are not available.</summary>
+    public static NetnsPair CreateOrSkip(params string[] tools)
+    {
+        var reason = SkipReason() ?? tools.Where(t => FindTool(t) is null).Select(t => $"`{t}` is not installed").FirstOrDefault();
+        Skip.If(reason is not null, reason);
+        return Create();
+    }
+
     /// <summary>Full path of a tool on PATH or in the sbin folders, or null.</summary>
     public static string? FindTool(string name)
     {

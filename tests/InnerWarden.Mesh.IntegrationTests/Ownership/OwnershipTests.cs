@@ -30,7 +30,7 @@ public sealed class OwnershipTests : IDisposable
         Assert.Contains("enabled: true", await File.ReadAllTextAsync(_machine.ConfigPath), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_machine.ConfigDirectory, ".*.tmp"));
 
-        var (exit, output, started) = await _machine.RunUntilAsync(Svc, " started on ",
+        var (exit, output, started) = await _machine.RunUntilAsync(Svc, " started: ",
             "--config", _machine.ConfigPath, "--data-dir", _machine.DataDirectory, "agent");
 
         Assert.True(started, output);

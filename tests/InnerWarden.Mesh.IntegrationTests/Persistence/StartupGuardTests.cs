@@ -94,9 +94,6 @@ public sealed class StartupGuardTests : IDisposable
 
     private static NetnsPair Setup()
     {
-        var reason = NetnsPair.SkipReason();
-        Skip.If(reason is not null, reason);
-        Skip.If(NetnsPair.FindTool("nft") is null, "nft is not installed");
-        return NetnsPair.Create();
+        return NetnsPair.CreateOrSkip("nft");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Agent;
+using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Config;
 
 namespace InnerWarden.Mesh.IntegrationTests.Transport;
@@ -95,7 +96,7 @@ internal sealed class TestMeshNode
             await _node.FlushAsync();
         }
         var lines = new List<JsonElement>();
-        foreach (var file in Directory.GetFiles(DataDirectory, "mesh-signals-*.jsonl").Order(StringComparer.Ordinal))
+        foreach (var file in AuditLog.Files(DataDirectory))
         {
             // The node keeps the file open for appending; read it alongside.
             using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
