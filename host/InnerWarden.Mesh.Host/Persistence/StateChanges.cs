@@ -37,8 +37,6 @@ internal sealed class StateChanges
 }
 
 /// <summary>
-/// One accepted signal (<see cref="Ip"/> null: the remembered signals of <see cref="TakenIp"/> were credited and go);
-/// <see cref="Known"/>: its signer's partition of the replay record.
+/// One accepted signal (<see cref="Ip"/> null: the remembered signals of <see cref="TakenIp"/> were credited and go).
 /// </summary>
-internal readonly record struct SignalRow(UInt128 Key, DateTimeOffset SeenUntil, string? NodeId, IPAddress? Ip, DateTimeOffset? RememberUntil, IPAddress? TakenIp,
-    bool Known = false);
+internal readonly record struct SignalRow(UInt128 Key, DateTimeOffset SeenUntil, string? NodeId, IPAddress? Ip, DateTimeOffset? RememberUntil, IPAddress? TakenIp);
