@@ -33,6 +33,9 @@ internal static class StateSchema
         """,
         // The signers' votes of a staged entry, for combining reports of independent signers (VotesText); null: none.
         "ALTER TABLE staged ADD COLUMN votes TEXT;",
+        // Blocks that expired unconfirmed: who was debited (comma-separated node ids), credited back by a local
+        // detection of the address until `until` (LateConfirmations).
+        "CREATE TABLE late_confirmations (ip TEXT PRIMARY KEY, contributors TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;",
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -39,6 +39,7 @@ internal sealed partial class StateStore : IAsyncDisposable
     private volatile bool _stopping;
     private Func<IPAddress, StagedEntry?> _findStaged = _ => null;
     private Func<string, PeerReputation?> _findReputation = _ => null;
+    private Func<IPAddress, LateConfirmation?> _findLate = _ => null;
     private Func<IReadOnlyList<PersistedPeer>> _peers = () => [];
     private long _lastPrune;
     private long _lastFailureLog;
@@ -63,6 +64,9 @@ internal sealed partial class StateStore : IAsyncDisposable
 
     /// <summary>The replay set read at <see cref="Open"/>: signatures still inside their window, oldest first.</summary>
     public IReadOnlyList<(UInt128 Key, DateTimeOffset Until)> LoadedSeen { get; private set; } = [];
+
+    /// <summary>The late-confirmation entries still inside their window at open.</summary>
+    public IReadOnlyList<LateConfirmation> LoadedLate { get; private set; } = [];
 
     /// <summary>Successful commits so far.</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -95,6 +99,7 @@ internal sealed partial class StateStore : IAsyncDisposable
             }
             var state = StateDatabase.ReadState(_db);
             LoadedSeen = StateDatabase.ReadSeen(_db, _time.GetUtcNow());
+            LoadedLate = StateDatabase.ReadLate(_db, _time.GetUtcNow());
             WriteMeta(nodeId, enforcer);
             return state;
         }
@@ -111,11 +116,13 @@ internal sealed partial class StateStore : IAsyncDisposable
     public bool StartedAfterCorruption { get; private set; }
 
     /// <summary>Where commits read the current value of a changed key.</summary>
-    public void Attach(Func<IPAddress, StagedEntry?> findStaged, Func<string, PeerReputation?> findReputation, Func<IReadOnlyList<PersistedPeer>> peers)
+    public void Attach(Func<IPAddress, StagedEntry?> findStaged, Func<string, PeerReputation?> findReputation, Func<IReadOnlyList<PersistedPeer>> peers,
+        Func<IPAddress, LateConfirmation?>? findLate = null)
     {
         _findStaged = findStaged;
         _findReputation = findReputation;
         _peers = peers;
+        _findLate = findLate ?? (_ => null);
     }
 
     /// <summary>Starts the writer thread.</summary>
@@ -145,6 +152,15 @@ internal sealed partial class StateStore : IAsyncDisposable
         lock (_gate)
         {
             _pending.Reputations.Add(nodeId);
+            _pending.Recorded++;
+        }
+    }
+
+    public void LateChanged(IPAddress ip)
+    {
+        lock (_gate)
+        {
+            _pending.Late.Add(ip);
             _pending.Recorded++;
         }
     }
@@ -362,6 +378,19 @@ internal sealed partial class StateStore : IAsyncDisposable
                 }
                 rows++;
             }
+            foreach (var ip in batch.Late)
+            {
+                var text = ip.ToString();
+                if (_findLate(ip) is { } late)
+                {
+                    s.UpsertLate(text, late);
+                }
+                else
+                {
+                    s.DeleteLate(text);
+                }
+                rows++;
+            }
             foreach (var row in batch.Signals)
             {
                 if (row.TakenIp is { } taken)
@@ -536,6 +565,9 @@ internal sealed partial class StateStore : IAsyncDisposable
         private readonly SqliteCommand _deletePeers;
         private readonly SqliteCommand _insertPeer;
         private readonly SqliteCommand _prune;
+        private readonly SqliteCommand _upsertLate;
+        private readonly SqliteCommand _deleteLate;
+        private readonly SqliteCommand _pruneLate;
         private readonly SqliteCommand _setMeta;
         private readonly SqliteCommand[] _all;
 
@@ -562,8 +594,13 @@ internal sealed partial class StateStore : IAsyncDisposable
                 VALUES ($endpoint, $public_key, $label, $source, $reachable, $last_contact, $circuit, $pending)
                 """, "$endpoint", "$public_key", "$label", "$source", "$reachable", "$last_contact", "$circuit", "$pending");
             _prune = Prepare(db, "DELETE FROM signals WHERE seen_until <= $now AND (remember_until IS NULL OR remember_until <= $now)", "$now");
+            _upsertLate = Prepare(db, "INSERT OR REPLACE INTO late_confirmations (ip, contributors, until) VALUES ($ip, $contributors, $until)",
+                "$ip", "$contributors", "$until");
+            _deleteLate = Prepare(db, "DELETE FROM late_confirmations WHERE ip = $ip", "$ip");
+            _pruneLate = Prepare(db, "DELETE FROM late_confirmations WHERE until <= $now", "$now");
             _setMeta = Prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", "$key", "$value");
-            _all = [_upsertStaged, _deleteStaged, _upsertReputation, _deleteReputation, _insertSignal, _takeRemembered, _deletePeers, _insertPeer, _prune, _setMeta];
+            _all = [_upsertStaged, _deleteStaged, _upsertReputation, _deleteReputation, _insertSignal, _takeRemembered, _deletePeers, _insertPeer, _prune,
+                _upsertLate, _deleteLate, _pruneLate, _setMeta];
         }
 
         public void Bind(SqliteTransaction transaction)
@@ -606,7 +643,11 @@ internal sealed partial class StateStore : IAsyncDisposable
             return peers.Count + 1;
         }
 
-        public int Prune(DateTimeOffset now) => Run(_prune, StateDatabase.ToMs(now));
+        public int Prune(DateTimeOffset now) => Run(_prune, StateDatabase.ToMs(now)) + Run(_pruneLate, StateDatabase.ToMs(now));
+
+        public void UpsertLate(string ip, LateConfirmation late) => Run(_upsertLate, ip, string.Join(',', late.Contributors), StateDatabase.ToMs(late.Until));
+
+        public void DeleteLate(string ip) => Run(_deleteLate, ip);
 
         public void SetMeta(string key, string value) => Run(_setMeta, key, value);
 
@@ -621,6 +662,9 @@ internal sealed partial class StateStore : IAsyncDisposable
             _deletePeers.Dispose();
             _insertPeer.Dispose();
             _prune.Dispose();
+            _upsertLate.Dispose();
+            _deleteLate.Dispose();
+            _pruneLate.Dispose();
             _setMeta.Dispose();
         }
 

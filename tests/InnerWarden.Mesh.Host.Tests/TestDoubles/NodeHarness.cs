@@ -45,7 +45,8 @@ internal sealed class NodeHarness : IAsyncDisposable
         Settings = new NodeSettings("127.0.0.1:0", DataDirectory, options.PollInterval, options.AutoBroadcast,
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
-            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, Audit: options.Audit));
+            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, Audit: options.Audit,
+            LateConfirmationWindow: options.LateConfirmationWindow));
         Node.Observer = Events.Enqueue;
     }
 
@@ -105,5 +106,6 @@ internal sealed class NodeHarness : IAsyncDisposable
         public int TrackedPeerCapacity { get; init; } = 10_000;
         public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
         public AuditOptions? Audit { get; init; }
+        public TimeSpan? LateConfirmationWindow { get; init; }
     }
 }
