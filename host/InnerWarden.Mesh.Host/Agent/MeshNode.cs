@@ -408,6 +408,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
                 metrics.BlocksReverted(count);
             }
         };
+        metrics.AddCollector(() => metrics.SetAuditTotals(_audit.LinesLost, _audit.SignalsCounted));
         metrics.AddCollector(() =>
         {
             var (entries, _) = _coordinator.SnapshotPool();

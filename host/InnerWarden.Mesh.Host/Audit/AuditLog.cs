@@ -252,10 +252,12 @@ internal sealed partial class AuditLog : IAsyncDisposable
                 }
                 List<TaskCompletionSource> waiters;
                 bool closed;
-                var now = _time.GetUtcNow();
+                DateTimeOffset now;
                 lock (_gate)
                 {
-                    // A minute whose counts are complete (or all of them, at shutdown) goes into this batch.
+                    // Read under the lock: a flush registered before this batch is taken then sees the minutes that had ended
+                    // when it was called. A minute whose counts are complete (or all of them, at shutdown) goes into this batch.
+                    now = _time.GetUtcNow();
                     AppendSummariesLocked(now, force: _closed);
                     (_filling, _draining) = (_draining, _filling);
                     (_days, _drainingDays) = (_drainingDays, _days);

@@ -59,6 +59,8 @@ internal sealed partial class MeshMetrics
     private readonly Gauge.Child _stagedShort;
     private readonly Gauge.Child _stagedFull;
     private readonly Counter _collectErrors;
+    private readonly Counter _auditLinesLost;
+    private readonly Counter _auditSignalsCounted;
     private readonly BoundedLabelMap<DeliverySeries> _delivery;
     private readonly BoundedLabelMap<LinkSeries> _links;
     private readonly BoundedLabelMap<TrustSeries> _trustByNode;
@@ -116,6 +118,10 @@ internal sealed partial class MeshMetrics
         var detections = factory.CreateCounter(Prefix + "local_detections_total", "Attacks this node saw itself, by detector.", "detector");
         _detections = new BoundedLabelMap<Counter.Child>(MaxDetectorLabels, detector => detections.WithLabels(detector));
 
+        _auditLinesLost = factory.CreateCounter(Prefix + "audit_lines_lost_total",
+            "Audit lines the disk did not take (disk full, I/O error); signals were judged all the same.");
+        _auditSignalsCounted = factory.CreateCounter(Prefix + "audit_signals_counted_total",
+            "Signals of unknown signers past audit.unknown_lines_per_minute, counted into a per-minute audit line instead of one each.");
         _collectErrors = factory.CreateCounter(Prefix + "metrics_collect_errors_total",
             "Scrape-time refresh callbacks that threw (the scrape still answers with the other values).");
     }
@@ -141,6 +147,13 @@ internal sealed partial class MeshMetrics
                 LogCollectFailed(ex);
             }
         });
+    }
+
+    /// <summary>Raises the audit counters to the audit log's own totals (scrape-time pull).</summary>
+    public void SetAuditTotals(long linesLost, long signalsCounted)
+    {
+        _auditLinesLost.IncTo(linesLost);
+        _auditSignalsCounted.IncTo(signalsCounted);
     }
 
     /// <summary>Counts one inbound signal by its verdict's action and reason.</summary>

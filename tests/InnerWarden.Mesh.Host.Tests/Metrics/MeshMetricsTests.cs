@@ -65,6 +65,19 @@ public sealed class MeshMetricsTests
     }
 
     [Fact]
+    public async Task Audit_totals_are_raised_to_the_logs_own_counts_and_never_lowered()
+    {
+        var metrics = new MeshMetrics(NodeA, "0.2.0");
+
+        metrics.SetAuditTotals(linesLost: 12, signalsCounted: 99_940);
+        metrics.SetAuditTotals(linesLost: 3, signalsCounted: 100_000);
+
+        var scrape = await PrometheusText.ScrapeAsync(metrics);
+        Assert.Equal(12, scrape.Value("innerwarden_mesh_audit_lines_lost_total"));
+        Assert.Equal(100_000, scrape.Value("innerwarden_mesh_audit_signals_counted_total"));
+    }
+
+    [Fact]
     public async Task Detectors_past_their_cap_count_as_other()
     {
         var metrics = new MeshMetrics(NodeA, "0.2.0");

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Host.Audit;
+using InnerWarden.Mesh.Host.Metrics;
+using InnerWarden.Mesh.Host.Tests.Metrics;
 using InnerWarden.Mesh.Host.Tests.TestDoubles;
 using Microsoft.Extensions.Time.Testing;
 
@@ -332,12 +334,14 @@ public sealed class InboundPipelineTests
         using var vouched = new TestPeer(2, time);
         using var stranger = new TestPeer(3, time);
         using var credited = new TestPeer(4, time);
+        var metrics = new MeshMetrics(new string('b', 64), "test");
         await using var node = await NodeHarness.StartAsync(new()
         {
             Time = time,
             Peers = [NodeHarness.ConfiguredPeer(vouched)],
             MaxSignalsPerHour = 1_000,
             Audit = new AuditOptions(UnknownLinesPerMinute: 10),
+            Metrics = metrics,
         });
         // Unknown until this node confirms one of its reports: then it has earned trust, and its lines are all written.
         await node.SubmitAsync(credited.Signal(Attacker, 1.0f));
@@ -362,6 +366,9 @@ public sealed class InboundPipelineTests
         Assert.Equal(10, LinesOf(stranger));
         var summary = Assert.Single(lines, l => l.TryGetProperty("count", out _));
         Assert.Equal(("discarded", "None", 90L), (summary.GetProperty("action").GetString(), summary.GetProperty("reason").GetString(), summary.GetProperty("count").GetInt64()));
+        var scrape = await PrometheusText.ScrapeAsync(metrics);
+        Assert.Equal(90, scrape.Value("innerwarden_mesh_audit_signals_counted_total"));
+        Assert.Equal(0, scrape.Value("innerwarden_mesh_audit_lines_lost_total"));
     }
 
     [Fact]

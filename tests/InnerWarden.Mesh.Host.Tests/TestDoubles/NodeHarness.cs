@@ -8,6 +8,7 @@ using InnerWarden.Mesh.Contracts.Transport;
 using InnerWarden.Mesh.Host.Agent;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Identity;
+using InnerWarden.Mesh.Host.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -45,7 +46,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         Settings = new NodeSettings("127.0.0.1:0", DataDirectory, options.PollInterval, options.AutoBroadcast,
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
-            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, Audit: options.Audit,
+            options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, options.Metrics, Audit: options.Audit,
             LateConfirmationWindow: options.LateConfirmationWindow));
         Node.Observer = Events.Enqueue;
     }
@@ -106,6 +107,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         public int TrackedPeerCapacity { get; init; } = 10_000;
         public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
         public AuditOptions? Audit { get; init; }
+        public MeshMetrics? Metrics { get; init; }
         public TimeSpan? LateConfirmationWindow { get; init; }
     }
 }
