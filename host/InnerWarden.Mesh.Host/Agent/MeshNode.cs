@@ -67,7 +67,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _book = new ReputationBook(parts.Trust, settings, time, parts.TrackedPeerCapacity);
         _audit = new AuditLog(settings.DataDirectory, parts.Audit ?? AuditOptions.Default, time, factory.CreateLogger<AuditLog>());
         _queue = new EnforcementQueue(parts.Enforcer, time, factory.CreateLogger<EnforcementQueue>());
-        _store = new StateStore(settings.DataDirectory, time, factory.CreateLogger<StateStore>());
+        _store = new StateStore(settings.DataDirectory, time, factory.CreateLogger<StateStore>(), parts.SeenSignalCapacity);
         _book.Changed = _store.ReputationChanged;
         if (settings.AutoBroadcast && parts.Transport is { } transport)
         {
@@ -89,7 +89,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _coordinator.ExpiryScheduled = OnExpiryScheduled;
         _queue.BatchFailed = HealSoon;
         RateLimiter = new PeerRateLimiter(_book, settings.MaxSignalsPerHour, parts.TrackedPeerCapacity);
-        _seen = new SeenSignals(time);
+        _seen = new SeenSignals(time, parts.SeenSignalCapacity);
         _pipeline = new InboundPipeline(new SignalValidator(_addresses, time), _seen, RateLimiter, _book, _coordinator, _audit, NodeId, time,
             factory.CreateLogger<InboundPipeline>())
         {

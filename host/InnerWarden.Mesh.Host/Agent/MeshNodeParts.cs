@@ -9,6 +9,7 @@ using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Broadcast;
 using InnerWarden.Mesh.Host.Identity;
 using InnerWarden.Mesh.Host.Metrics;
+using InnerWarden.Mesh.Host.Pipeline;
 using InnerWarden.Mesh.Host.Trust;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +30,7 @@ namespace InnerWarden.Mesh.Host.Agent;
 /// <param name="BroadcastCapacity">How many local detections may wait for the transport before the oldest is dropped.</param>
 /// <param name="LateConfirmationWindow">How long after an unconfirmed block expired a local detection still credits its contributors back; null: 24 h, zero: off.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
+/// <param name="SeenSignalCapacity">Entries (and rows) each partition of the replay record keeps: the <c>max_seen_signals</c> key.</param>
 /// <param name="Audit">The audit log's bounds; null means the defaults.</param>
 internal sealed record MeshNodeParts(
     NodeSettings Settings,
@@ -44,5 +46,6 @@ internal sealed record MeshNodeParts(
     int TrackedPeerCapacity = ReputationBook.DefaultCapacity,
     MeshMetrics? Metrics = null,
     int BroadcastCapacity = BroadcastQueue.DefaultCapacity,
+    int SeenSignalCapacity = SeenSignals.DefaultCapacity,
     AuditOptions? Audit = null,
     TimeSpan? LateConfirmationWindow = null);

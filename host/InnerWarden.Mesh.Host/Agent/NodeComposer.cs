@@ -102,7 +102,7 @@ internal static class NodeComposer
 #pragma warning restore CA2000
             var parts = new MeshNodeParts(
                 node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory,
-                Audit: config.Audit, LateConfirmationWindow: TimeSpan.FromHours(config.LateConfirmationHours));
+                SeenSignalCapacity: config.MaxSeenSignals, Audit: config.Audit, LateConfirmationWindow: TimeSpan.FromHours(config.LateConfirmationHours));
             return new ComposedNode(parts, provider, plugins);
         }
         catch

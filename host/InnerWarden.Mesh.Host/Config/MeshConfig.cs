@@ -40,6 +40,12 @@ internal sealed record MeshConfig(
     /// <summary>The <c>metrics:</c> section: the Prometheus endpoint, off by default.</summary>
     public MetricsOptions Metrics { get; init; } = new();
 
+    /// <summary>
+    /// The <c>max_seen_signals</c> key: entries each partition of the replay record keeps (signers this node knows / everyone
+    /// else), in memory and in <c>mesh.db</c>; see <see cref="Pipeline.SeenSignals"/>.
+    /// </summary>
+    public int MaxSeenSignals { get; init; } = Pipeline.SeenSignals.DefaultCapacity;
+
     /// <summary>The <c>audit:</c> section: the audit log's size and age bounds and the unknown signers' line budget.</summary>
     public AuditOptions Audit { get; init; } = AuditOptions.Default;
 

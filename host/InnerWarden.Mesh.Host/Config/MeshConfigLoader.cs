@@ -20,7 +20,7 @@ internal static class MeshConfigLoader
 {
     internal static readonly string[] TopLevelKeys =
     [
-        "enabled", "bind", "poll_secs", "auto_broadcast", "max_signals_per_hour", "max_staged",
+        "enabled", "bind", "poll_secs", "auto_broadcast", "max_signals_per_hour", "max_staged", "max_seen_signals",
         "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics", "log_level", "audit",
         "late_confirmation_hours",
     ];
@@ -150,6 +150,7 @@ internal static class MeshConfigLoader
                 "auto_broadcast" => config with { AutoBroadcast = w.Bool(value, key) ?? config.AutoBroadcast },
                 "max_signals_per_hour" => config with { MaxSignalsPerHour = w.Int(value, key, 1, 1_000_000) ?? config.MaxSignalsPerHour },
                 "max_staged" => config with { MaxStaged = w.Int(value, key, 1, 10_000_000) ?? config.MaxStaged },
+                "max_seen_signals" => config with { MaxSeenSignals = w.Int(value, key, 100, 10_000_000) ?? config.MaxSeenSignals },
                 "initial_trust" => config with { InitialTrust = w.Double(value, key, 0, 1) ?? config.InitialTrust },
                 "peers" => config with { Peers = MapPeers(value, w) },
                 "allowlist" => config with { Allowlist = MapAllowlist(value, w) },

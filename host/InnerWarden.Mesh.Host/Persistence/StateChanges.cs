@@ -41,6 +41,8 @@ internal sealed class StateChanges
 }
 
 /// <summary>
-/// One accepted signal (<see cref="Ip"/> null: the remembered signals of <see cref="TakenIp"/> were credited and go).
+/// One accepted signal (<see cref="Ip"/> null: the remembered signals of <see cref="TakenIp"/> were credited and go);
+/// <see cref="Known"/>: its signer's partition of the replay record.
 /// </summary>
-internal readonly record struct SignalRow(UInt128 Key, DateTimeOffset SeenUntil, string? NodeId, IPAddress? Ip, DateTimeOffset? RememberUntil, IPAddress? TakenIp);
+internal readonly record struct SignalRow(UInt128 Key, DateTimeOffset SeenUntil, string? NodeId, IPAddress? Ip, DateTimeOffset? RememberUntil, IPAddress? TakenIp,
+    bool Known = false);

@@ -140,11 +140,11 @@ internal static class StateDatabase
             peers, reputations, staged, remembered);
     }
 
-    /// <summary>The signatures (first 128 bits) still inside the replay window at <paramref name="now"/>, oldest first.</summary>
-    public static List<(UInt128 Key, DateTimeOffset Until)> ReadSeen(SqliteConnection connection, DateTimeOffset now)
+    /// <summary>The signatures (first 128 bits) still inside the replay window at <paramref name="now"/> with their partition, oldest first.</summary>
+    public static List<(UInt128 Key, DateTimeOffset Until, bool Known)> ReadSeen(SqliteConnection connection, DateTimeOffset now)
     {
-        var seen = new List<(UInt128, DateTimeOffset)>();
-        using var command = Command(connection, "SELECT signature, seen_until FROM signals WHERE seen_until > $now ORDER BY seen_until");
+        var seen = new List<(UInt128, DateTimeOffset, bool)>();
+        using var command = Command(connection, "SELECT signature, seen_until, known FROM signals WHERE seen_until > $now ORDER BY seen_until");
         command.Parameters.AddWithValue("$now", ToMs(now));
         using var reader = command.ExecuteReader();
         var key = new byte[16];
@@ -152,7 +152,7 @@ internal static class StateDatabase
         {
             if (reader.GetBytes(0, 0, key, 0, 16) == 16)
             {
-                seen.Add((System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(key), FromMs(reader.GetInt64(1))));
+                seen.Add((System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(key), FromMs(reader.GetInt64(1)), reader.GetInt64(2) != 0));
             }
         }
         return seen;

@@ -33,6 +33,14 @@ internal static class StateSchema
         """,
         // The signers' votes of a staged entry, for combining reports of independent signers (VotesText); null: none.
         "ALTER TABLE staged ADD COLUMN votes TEXT;",
+        // The partition of the replay record a signal belongs to (SeenSignals): 1 for a signer this node knows, 0 for
+        // everyone else; each partition's rows are trimmed to its bound, oldest first (the index). Rows written before
+        // the partitions existed count as known: they expire within the 65 minute window (or when remembered, with their
+        // TTL), and there they cannot be pushed out by a flood after the upgrade, so the upgrade opens no replay gap.
+        """
+        ALTER TABLE signals ADD COLUMN known INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX signals_partition ON signals (known, seen_until);
+        """,
         // Blocks that expired unconfirmed: who was debited (comma-separated node ids), credited back by a local
         // detection of the address until `until` (LateConfirmations).
         "CREATE TABLE late_confirmations (ip TEXT PRIMARY KEY, contributors TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;",
@@ -42,14 +50,18 @@ internal static class StateSchema
     public static int CurrentVersion => Migrations.Length;
 
     /// <summary>Runs the migrations the database lacks, each in its own transaction with its version bump.</summary>
-    public static void Migrate(SqliteConnection connection, string path)
+    public static void Migrate(SqliteConnection connection, string path) => Migrate(connection, path, CurrentVersion);
+
+    /// <summary>Runs the migrations up to <paramref name="target"/> (tests build a database of an older release with it).</summary>
+    internal static void Migrate(SqliteConnection connection, string path, int target)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(target, CurrentVersion);
         int version = ReadVersion(connection);
         if (version > CurrentVersion)
         {
             throw new StateStoreException($"{path}: schema version {version} is newer than this build's {CurrentVersion} (a downgrade); refusing to touch it");
         }
-        for (; version < CurrentVersion; version++)
+        for (; version < target; version++)
         {
             using var transaction = connection.BeginTransaction();
             // user_version takes no parameter; the value is our own integer.

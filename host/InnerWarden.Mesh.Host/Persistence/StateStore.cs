@@ -5,6 +5,7 @@ using System.Net;
 using InnerWarden.Mesh.Contracts.Peers;
 using InnerWarden.Mesh.Contracts.Signals;
 using InnerWarden.Mesh.Contracts.Staging;
+using InnerWarden.Mesh.Host.Pipeline;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -19,10 +20,21 @@ namespace InnerWarden.Mesh.Host.Persistence;
 /// fsync, not one per signal. A failed commit (disk full, read-only file system, I/O error) faults its waiters with
 /// <see cref="StateStoreException"/>, keeps its changes for the next attempt and is logged once a minute.
 /// </summary>
+/// <remarks>
+/// Disk stays bounded: a signal row goes when both its replay window and its remembered TTL are over (checked every
+/// <see cref="PruneInterval"/>), and each partition of the replay record (<see cref="SeenSignals"/>) keeps at most its
+/// newest <c>seenCapacity</c> rows: trimmed in the commit that brings 1/<see cref="TrimFraction"/> of that bound of new rows
+/// to a partition (and in the first commit after start), so after every commit a partition holds fewer than
+/// 1.0625 x <c>seenCapacity</c> rows whatever a flood sends. Measured: about 100 bytes a row with its indexes, 240 for one
+/// that remembers a discarded signal (its signer and address); 43 to 100 MB for both partitions at the default 200,000.
+/// </remarks>
 internal sealed partial class StateStore : IAsyncDisposable
 {
     /// <summary>Signal rows past their window are deleted this often.</summary>
     public static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>A partition is trimmed back to its bound each time 1/<c>TrimFraction</c> of the bound was written to it.</summary>
+    internal const int TrimFraction = 16;
 
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
@@ -41,7 +53,11 @@ internal sealed partial class StateStore : IAsyncDisposable
     private Func<string, PeerReputation?> _findReputation = _ => null;
     private Func<IPAddress, LateConfirmation?> _findLate = _ => null;
     private Func<IReadOnlyList<PersistedPeer>> _peers = () => [];
+    private readonly int _seenCapacity;
+    // New signal rows per partition (0 unknown, 1 known) since that partition was last trimmed; the writer thread's own.
+    private readonly int[] _sinceTrim = new int[2];
     private long _lastPrune;
+    private bool _trimOnFirstCommit = true;
     private long _lastFailureLog;
     private int _failuresSinceLog;
     private bool _failing;
@@ -50,8 +66,14 @@ internal sealed partial class StateStore : IAsyncDisposable
     private long _rows;
     private long _commitTicks;
 
-    public StateStore(string dataDirectory, TimeProvider time, ILogger logger)
+    /// <param name="dataDirectory">Where <c>mesh.db</c> lives.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where failures are logged.</param>
+    /// <param name="seenCapacity">Rows each partition of the replay record keeps (the <c>max_seen_signals</c> key).</param>
+    public StateStore(string dataDirectory, TimeProvider time, ILogger logger, int seenCapacity = SeenSignals.DefaultCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(seenCapacity, 1);
+        _seenCapacity = seenCapacity;
         DataDirectory = dataDirectory;
         FilePath = Path.Combine(dataDirectory, StateDatabase.FileName);
         _time = time;
@@ -62,8 +84,8 @@ internal sealed partial class StateStore : IAsyncDisposable
 
     public string FilePath { get; }
 
-    /// <summary>The replay set read at <see cref="Open"/>: signatures still inside their window, oldest first.</summary>
-    public IReadOnlyList<(UInt128 Key, DateTimeOffset Until)> LoadedSeen { get; private set; } = [];
+    /// <summary>The replay set read at <see cref="Open"/>: signatures still inside their window with their partition, oldest first.</summary>
+    public IReadOnlyList<(UInt128 Key, DateTimeOffset Until, bool Known)> LoadedSeen { get; private set; } = [];
 
     /// <summary>The late-confirmation entries still inside their window at open.</summary>
     public IReadOnlyList<LateConfirmation> LoadedLate { get; private set; } = [];
@@ -174,15 +196,18 @@ internal sealed partial class StateStore : IAsyncDisposable
         }
     }
 
-    /// <summary>An accepted signal: refused as a replay until <paramref name="seenUntil"/>; a discarded one remembered until <paramref name="rememberUntil"/>.</summary>
-    public void SignalAccepted(ReadOnlySpan<byte> signature, DateTimeOffset seenUntil, string nodeId, IPAddress ip, DateTimeOffset? rememberUntil)
+    /// <summary>
+    /// An accepted signal: refused as a replay until <paramref name="seenUntil"/>, in the partition of a known signer when
+    /// <paramref name="known"/>; a discarded one remembered until <paramref name="rememberUntil"/>.
+    /// </summary>
+    public void SignalAccepted(ReadOnlySpan<byte> signature, DateTimeOffset seenUntil, bool known, string nodeId, IPAddress ip, DateTimeOffset? rememberUntil)
     {
         if (signature.Length < 16)
         {
             return;
         }
         var row = new SignalRow(BinaryPrimitives.ReadUInt128LittleEndian(signature), seenUntil,
-            rememberUntil is null ? null : nodeId, rememberUntil is null ? null : ip, rememberUntil, null);
+            rememberUntil is null ? null : nodeId, rememberUntil is null ? null : ip, rememberUntil, null, known);
         lock (_gate)
         {
             _pending.Signals.Add(row);
@@ -400,6 +425,7 @@ internal sealed partial class StateStore : IAsyncDisposable
                 else
                 {
                     s.InsertSignal(row);
+                    _sinceTrim[row.Known ? 1 : 0]++;
                 }
                 rows++;
             }
@@ -407,14 +433,27 @@ internal sealed partial class StateStore : IAsyncDisposable
             {
                 rows += s.ReplacePeers(_peers());
             }
-            if (Stopwatch.GetElapsedTime(_lastPrune) >= PruneInterval)
+            bool prune = _trimOnFirstCommit || Stopwatch.GetElapsedTime(_lastPrune) >= PruneInterval;
+            if (prune)
             {
                 rows += s.Prune(now);
                 _lastPrune = Stopwatch.GetTimestamp();
             }
+            // A sixteenth of the bound between trims: each deletes few enough rows not to stall the acknowledgements waiting
+            // on its commit, for an amortised index walk of 16 entries per row written.
+            int trimEvery = Math.Max(1, _seenCapacity / TrimFraction);
+            for (int partition = 0; partition < 2; partition++)
+            {
+                if (prune || _sinceTrim[partition] >= trimEvery)
+                {
+                    rows += s.TrimPartition(partition, _seenCapacity);
+                    _sinceTrim[partition] = 0;
+                }
+            }
             s.SetMeta("saved_at", StateDatabase.ToMs(now).ToString(CultureInfo.InvariantCulture));
             transaction.Commit();
         }
+        _trimOnFirstCommit = false;
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _changes, batch.Recorded);
         Interlocked.Add(ref _rows, rows);
@@ -565,6 +604,8 @@ internal sealed partial class StateStore : IAsyncDisposable
         private readonly SqliteCommand _deletePeers;
         private readonly SqliteCommand _insertPeer;
         private readonly SqliteCommand _prune;
+        private readonly SqliteCommand _trimCutoff;
+        private readonly SqliteCommand _trim;
         private readonly SqliteCommand _upsertLate;
         private readonly SqliteCommand _deleteLate;
         private readonly SqliteCommand _pruneLate;
@@ -584,9 +625,9 @@ internal sealed partial class StateStore : IAsyncDisposable
                 """, "$node_id", "$trust", "$confirmed", "$contradicted", "$signals_received", "$quarantined_until", "$first_seen", "$last_seen", "$vouched");
             _deleteReputation = Prepare(db, "DELETE FROM reputations WHERE node_id = $node_id", "$node_id");
             _insertSignal = Prepare(db, """
-                INSERT OR REPLACE INTO signals (signature, seen_until, node_id, ip, remember_until)
-                VALUES ($signature, $seen_until, $node_id, $ip, $remember_until)
-                """, "$signature", "$seen_until", "$node_id", "$ip", "$remember_until");
+                INSERT OR REPLACE INTO signals (signature, seen_until, node_id, ip, remember_until, known)
+                VALUES ($signature, $seen_until, $node_id, $ip, $remember_until, $known)
+                """, "$signature", "$seen_until", "$node_id", "$ip", "$remember_until", "$known");
             _takeRemembered = Prepare(db, "UPDATE signals SET remember_until = NULL, node_id = NULL, ip = NULL WHERE ip = $ip AND remember_until IS NOT NULL", "$ip");
             _deletePeers = Prepare(db, "DELETE FROM peers");
             _insertPeer = Prepare(db, """
@@ -598,9 +639,15 @@ internal sealed partial class StateStore : IAsyncDisposable
                 "$ip", "$contributors", "$until");
             _deleteLate = Prepare(db, "DELETE FROM late_confirmations WHERE ip = $ip", "$ip");
             _pruneLate = Prepare(db, "DELETE FROM late_confirmations WHERE until <= $now", "$now");
+            // The newest row a partition does not keep (none while it holds no more than its bound), in the order of the
+            // signals_partition index: the signature breaks ties, as a flood writes many rows in one millisecond.
+            _trimCutoff = Prepare(db, "SELECT seen_until, signature FROM signals WHERE known = $known ORDER BY seen_until DESC, signature DESC LIMIT 1 OFFSET $keep",
+                "$known", "$keep");
+            _trim = Prepare(db, "DELETE FROM signals WHERE known = $known AND (seen_until < $until OR (seen_until = $until AND signature <= $signature))",
+                "$known", "$until", "$signature");
             _setMeta = Prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", "$key", "$value");
             _all = [_upsertStaged, _deleteStaged, _upsertReputation, _deleteReputation, _insertSignal, _takeRemembered, _deletePeers, _insertPeer, _prune,
-                _upsertLate, _deleteLate, _pruneLate, _setMeta];
+                _trimCutoff, _trim, _upsertLate, _deleteLate, _pruneLate, _setMeta];
         }
 
         public void Bind(SqliteTransaction transaction)
@@ -627,7 +674,7 @@ internal sealed partial class StateStore : IAsyncDisposable
             var key = new byte[16];
             BinaryPrimitives.WriteUInt128LittleEndian(key, row.Key);
             Run(_insertSignal, key, StateDatabase.ToMs(row.SeenUntil), row.NodeId, row.Ip?.ToString(),
-                row.RememberUntil is { } until ? StateDatabase.ToMs(until) : null);
+                row.RememberUntil is { } until ? StateDatabase.ToMs(until) : null, row.Known ? 1 : 0);
         }
 
         public void TakeRemembered(string ip) => Run(_takeRemembered, ip);
@@ -649,6 +696,25 @@ internal sealed partial class StateStore : IAsyncDisposable
 
         public void DeleteLate(string ip) => Run(_deleteLate, ip);
 
+        /// <summary>Deletes the rows of a partition (1 known, 0 unknown) past its newest <paramref name="keep"/>, oldest first.</summary>
+        public int TrimPartition(int known, int keep)
+        {
+            _trimCutoff.Parameters[0].Value = known;
+            _trimCutoff.Parameters[1].Value = keep;
+            long until;
+            byte[] signature;
+            using (var reader = _trimCutoff.ExecuteReader())
+            {
+                if (!reader.Read())
+                {
+                    return 0;
+                }
+                until = reader.GetInt64(0);
+                signature = (byte[])reader.GetValue(1);
+            }
+            return Run(_trim, known, until, signature);
+        }
+
         public void SetMeta(string key, string value) => Run(_setMeta, key, value);
 
         public void Dispose()
@@ -662,6 +728,8 @@ internal sealed partial class StateStore : IAsyncDisposable
             _deletePeers.Dispose();
             _insertPeer.Dispose();
             _prune.Dispose();
+            _trimCutoff.Dispose();
+            _trim.Dispose();
             _upsertLate.Dispose();
             _deleteLate.Dispose();
             _pruneLate.Dispose();

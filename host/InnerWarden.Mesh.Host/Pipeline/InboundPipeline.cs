@@ -168,7 +168,9 @@ internal sealed partial class InboundPipeline : ISignalSink
         }
         // Only now, verified, may the signature enter the seen set: a tampered copy cannot poison it.
         touched = true;
-        if (!_seen.TryAdd(signature, now) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
+        // Which partition of the replay record it goes to: see SeenSignals.
+        bool known = _book.IsKnownAndNotQuarantined(signal.NodeId, now);
+        if (!_seen.TryAdd(signature, now, known) || string.Equals(signal.NodeId, _ownNodeId, StringComparison.Ordinal))
         {
             return Duplicate(signal, origin, now);
         }
@@ -177,11 +179,11 @@ internal sealed partial class InboundPipeline : ISignalSink
         {
             case RateDecision.LimitExceeded:
                 LogQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
-                State?.SignalAccepted(signature, seenUntil, signal.NodeId, ip, null);
+                State?.SignalAccepted(signature, seenUntil, known, signal.NodeId, ip, null);
                 return Refuse(signal, origin, now, RateLimitVerdict, null, unknownSigner: !_book.IsKnown(signal.NodeId));
             case RateDecision.Quarantined:
                 LogStillQuarantined(_logger, signal.NodeId, origin.RemoteAddress);
-                State?.SignalAccepted(signature, seenUntil, signal.NodeId, ip, null);
+                State?.SignalAccepted(signature, seenUntil, known, signal.NodeId, ip, null);
                 return Refuse(signal, origin, now, QuarantinedVerdict, null, unknownSigner: !_book.IsKnown(signal.NodeId));
         }
         var reputation = _book.RecordSignal(signal.NodeId, now);
@@ -197,7 +199,7 @@ internal sealed partial class InboundPipeline : ISignalSink
         };
         var result = _staging.Stage(request, waitForFirewall: State is not null, out enforced);
         // A discarded signal is remembered (for credit by a later local detection) as long as its TTL, at most.
-        State?.SignalAccepted(signature, seenUntil, reputation.NodeId, ip, result.Action == SignalAction.Discarded ? now + ttl : null);
+        State?.SignalAccepted(signature, seenUntil, known, reputation.NodeId, ip, result.Action == SignalAction.Discarded ? now + ttl : null);
         _accepted.Increment();
         if (_logger.IsEnabled(LogLevel.Debug))
         {

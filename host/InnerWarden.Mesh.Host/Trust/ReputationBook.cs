@@ -81,6 +81,20 @@ internal sealed class ReputationBook
         }
     }
 
+    /// <summary>
+    /// <see cref="IsKnown(string)"/> and not quarantined: a signer whose replay-record entries a flood of fresh identities
+    /// must not evict (<see cref="Pipeline.SeenSignals"/>). A quarantined signer's signals are refused anyway, and must not
+    /// crowd out the other known signers' entries.
+    /// </summary>
+    public bool IsKnownAndNotQuarantined(string nodeId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            bool found = _peers.TryGetValue(nodeId, out var rep);
+            return (_vouched.Contains(nodeId) || (found && IsKnown(rep))) && !(found && rep.IsQuarantined(now));
+        }
+    }
+
     /// <summary>The eviction rank other per-peer tables use, so every bound evicts by the same rule.</summary>
     public PeerRank RankOf(string nodeId, DateTimeOffset lastSeen)
     {

@@ -22,6 +22,7 @@ public sealed class MeshConfigLoaderTests
         Assert.True(config.AutoBroadcast);
         Assert.Equal(50, config.MaxSignalsPerHour);
         Assert.Equal(10_000, config.MaxStaged);
+        Assert.Equal(200_000, config.MaxSeenSignals);
         Assert.Equal(0.85, config.InitialTrust);
         Assert.Empty(config.Peers);
         Assert.Empty(config.Allowlist);
@@ -47,6 +48,7 @@ public sealed class MeshConfigLoaderTests
             auto_broadcast: false
             max_signals_per_hour: 70
             max_staged: 500
+            max_seen_signals: 5000
             initial_trust: 0.75
             data_dir: /srv/iw
             peers:
@@ -73,6 +75,7 @@ public sealed class MeshConfigLoaderTests
         Assert.Equal(5, config.PollSecs);
         Assert.False(config.AutoBroadcast);
         Assert.Equal(70, config.MaxSignalsPerHour);
+        Assert.Equal(5000, config.MaxSeenSignals);
         Assert.Equal(500, config.MaxStaged);
         Assert.Equal(0.75, config.InitialTrust);
         Assert.Equal("/srv/iw", config.DataDirectory);
@@ -134,6 +137,7 @@ public sealed class MeshConfigLoaderTests
     [InlineData("poll_secs: [1]\n", 1, 12, "poll_secs", "expected a single value, got a list")]
     [InlineData("poll_secs: 0\n", 1, 12, "poll_secs", "expected a number from 1 to 86400, got 0")]
     [InlineData("max_staged: lots\n", 1, 13, "max_staged", "expected a whole number, got 'lots'")]
+    [InlineData("max_seen_signals: 99\n", 1, 19, "max_seen_signals", "expected a number from 100 to 10000000, got 99")]
     [InlineData("late_confirmation_hours: 721\n", 1, 26, "late_confirmation_hours", "expected a number from 0 to 720, got 721")]
     [InlineData("late_confirmation_hours: a day\n", 1, 26, "late_confirmation_hours", "expected a whole number, got 'a day'")]
     [InlineData("initial_trust: 1.5\n", 1, 16, "initial_trust", "expected a number from 0 to 1, got 1.5")]

@@ -59,8 +59,8 @@ public sealed class StateStoreTests
         var ip = IPAddress.Parse("104.16.0.9");
         await using (var store = Open(dir, time, [], []))
         {
-            store.SignalAccepted(signature, NodeHarness.Start + SeenSignals.Window, Peer, ip, rememberUntil: null);
-            store.SignalAccepted(other, NodeHarness.Start + SeenSignals.Window, Peer, ip, NodeHarness.Start.AddMinutes(30));
+            store.SignalAccepted(signature, NodeHarness.Start + SeenSignals.Window, known: true, Peer, ip, rememberUntil: null);
+            store.SignalAccepted(other, NodeHarness.Start + SeenSignals.Window, known: false, Peer, ip, NodeHarness.Start.AddMinutes(30));
             await store.CommitAsync();
             Assert.Equal(new PersistedRemembered(ip.ToString(), Peer, NodeHarness.Start.AddMinutes(30)), Assert.Single(StateFiles.Read(dir.Path).Remembered));
             store.RememberedTaken(ip);
@@ -71,11 +71,103 @@ public sealed class StateStoreTests
 
         Assert.Empty(state.Remembered);
         Assert.Equal(2, reopened.LoadedSeen.Count);
+        Assert.Equal([true, false], reopened.LoadedSeen.Select(s => s.Known));
         var seen = new SeenSignals(time);
         seen.Restore(reopened.LoadedSeen, time.GetUtcNow());
         Assert.True(seen.Contains(signature, time.GetUtcNow()));
         Assert.False(seen.Contains(new byte[64], time.GetUtcNow()));
+        Assert.Equal(1, seen.KnownCount);
     }
+
+    [Fact]
+    public async Task Each_partition_of_the_replay_record_stays_under_its_bound_on_disk_and_a_flood_never_trims_known_rows()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        const int Capacity = 100;
+        var until = NodeHarness.Start + SeenSignals.Window;
+        await using (var store = Open(dir, time, [], [], Capacity))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                store.SignalAccepted(Signature(i), until, known: true, Peer, IPAddress.Loopback, null);
+            }
+            await store.CommitAsync();
+            for (int batch = 0; batch < 100; batch++)
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    // Ten in one millisecond, as a flood writes them, and remembered for a week: without the trim such rows
+                    // outlive the window by days.
+                    store.SignalAccepted(Signature(1_000 + (batch * 10) + i), until.AddMilliseconds(batch), known: false, new string('b', 64),
+                        IPAddress.Loopback, until.AddDays(7));
+                }
+                await store.CommitAsync();
+                Assert.InRange(StateFiles.SeenRows(dir.Path, time.GetUtcNow()).Unknown, 1, Capacity + (Capacity / StateStore.TrimFraction) - 1);
+            }
+            Assert.Equal(20, StateFiles.SeenRows(dir.Path, time.GetUtcNow()).Known);
+        }
+        await using var reopened = new StateStore(dir.Path, time, NullLogger.Instance, Capacity);
+        reopened.Open(new string('1', 64), "recording");
+        var seen = new SeenSignals(time, Capacity);
+        seen.Restore(reopened.LoadedSeen, time.GetUtcNow());
+
+        Assert.Equal(20, seen.KnownCount);
+        Assert.All(Enumerable.Range(0, 20), i => Assert.True(seen.Contains(Signature(i), time.GetUtcNow())));
+        Assert.True(seen.Contains(Signature(1_999), time.GetUtcNow()));
+        Assert.False(seen.Contains(Signature(1_000), time.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task Migration_3_keeps_the_rows_of_a_version_2_database_in_the_known_partition()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(NodeHarness.Start);
+        var path = Path.Combine(dir.Path, StateDatabase.FileName);
+        Directory.CreateDirectory(dir.Path);
+        using (var v2 = StateDatabase.OpenWriter(path))
+        {
+            StateSchema.Migrate(v2, path, 2);
+            // What a version 2 agent wrote: one signal in its replay window, one remembered past it.
+            using var insert = StateDatabase.Command(v2, """
+                INSERT INTO signals (signature, seen_until, node_id, ip, remember_until) VALUES ($a, $until, NULL, NULL, NULL);
+                INSERT INTO signals (signature, seen_until, node_id, ip, remember_until) VALUES ($b, $past, $peer, '104.16.0.9', $remember);
+                """);
+            insert.Parameters.AddWithValue("$a", Signature(1)[..16]);
+            insert.Parameters.AddWithValue("$b", Signature(2)[..16]);
+            insert.Parameters.AddWithValue("$until", StateDatabase.ToMs(NodeHarness.Start.AddMinutes(30)));
+            insert.Parameters.AddWithValue("$past", StateDatabase.ToMs(NodeHarness.Start.AddMinutes(-1)));
+            insert.Parameters.AddWithValue("$peer", Peer);
+            insert.Parameters.AddWithValue("$remember", StateDatabase.ToMs(NodeHarness.Start.AddHours(2)));
+            insert.ExecuteNonQuery();
+            Assert.Equal(2, StateSchema.ReadVersion(v2));
+        }
+
+        await using var store = new StateStore(dir.Path, time, NullLogger.Instance, seenCapacity: 100);
+        var state = store.Open(new string('1', 64), "recording");
+
+        Assert.Equal((Key(Signature(1)), NodeHarness.Start.AddMinutes(30), true), Assert.Single(store.LoadedSeen));
+        Assert.Equal(new PersistedRemembered("104.16.0.9", Peer, NodeHarness.Start.AddHours(2)), Assert.Single(state.Remembered));
+        using var connection = StateDatabase.OpenReadOnly(path);
+        Assert.Equal(StateSchema.CurrentVersion, StateSchema.ReadVersion(connection));
+        var seen = new SeenSignals(time, 100);
+        seen.Restore(store.LoadedSeen, time.GetUtcNow());
+        for (int i = 0; i < 1_000; i++)
+        {
+            seen.TryAdd(Signature(10_000 + i), time.GetUtcNow());
+        }
+        Assert.True(seen.Contains(Signature(1), time.GetUtcNow()));
+    }
+
+    private static byte[] Signature(int n)
+    {
+        var bytes = new byte[64];
+        BitConverter.TryWriteBytes(bytes, n);
+        bytes[63] = 1;
+        return bytes;
+    }
+
+    private static UInt128 Key(byte[] signature) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(signature);
 
     [Fact]
     public async Task A_staged_entrys_votes_are_committed_and_come_back()
@@ -113,7 +205,7 @@ public sealed class StateStoreTests
             {
                 var signature = new byte[64];
                 BitConverter.TryWriteBytes(signature, (w * 1000) + i + 1);
-                store.SignalAccepted(signature, DateTimeOffset.UtcNow.AddHours(1), Peer, IPAddress.Loopback, null);
+                store.SignalAccepted(signature, DateTimeOffset.UtcNow.AddHours(1), known: true, Peer, IPAddress.Loopback, null);
                 await store.CommitAsync();
             }
         })));
@@ -204,9 +296,10 @@ public sealed class StateStoreTests
         Assert.False(File.Exists(dir.File(LegacyStateFile.FileName)));
     }
 
-    private static StateStore Open(TempDirectory dir, TimeProvider time, Dictionary<IPAddress, StagedEntry> pool, Dictionary<string, PeerReputation> book)
+    private static StateStore Open(TempDirectory dir, TimeProvider time, Dictionary<IPAddress, StagedEntry> pool, Dictionary<string, PeerReputation> book,
+        int seenCapacity = SeenSignals.DefaultCapacity)
     {
-        var store = new StateStore(dir.Path, time, NullLogger.Instance);
+        var store = new StateStore(dir.Path, time, NullLogger.Instance, seenCapacity);
         store.Open(new string('1', 64), "recording");
         store.Attach(ip => pool.GetValueOrDefault(ip), id => book.GetValueOrDefault(id), () => []);
         store.Start();

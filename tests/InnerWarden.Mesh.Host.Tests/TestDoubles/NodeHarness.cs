@@ -47,7 +47,7 @@ internal sealed class NodeHarness : IAsyncDisposable
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
             options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, options.Metrics, Audit: options.Audit,
-            LateConfirmationWindow: options.LateConfirmationWindow));
+            SeenSignalCapacity: options.SeenSignalCapacity, LateConfirmationWindow: options.LateConfirmationWindow));
         Node.Observer = Events.Enqueue;
     }
 
@@ -105,6 +105,7 @@ internal sealed class NodeHarness : IAsyncDisposable
         public int MaxStaged { get; init; } = 10_000;
         public int Seed { get; init; } = 1;
         public int TrackedPeerCapacity { get; init; } = 10_000;
+        public int SeenSignalCapacity { get; init; } = Host.Pipeline.SeenSignals.DefaultCapacity;
         public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
         public AuditOptions? Audit { get; init; }
         public MeshMetrics? Metrics { get; init; }

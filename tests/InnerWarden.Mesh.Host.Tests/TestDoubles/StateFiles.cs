@@ -14,6 +14,15 @@ internal static class StateFiles
         return StateDatabase.ReadState(connection);
     }
 
+    /// <summary>The replay record's rows inside their window at <paramref name="now"/>, per partition, as the next start reads them.</summary>
+    public static (int Known, int Unknown) SeenRows(string dataDirectory, DateTimeOffset now)
+    {
+        using var connection = StateDatabase.OpenReadOnly(Path.Combine(dataDirectory, StateDatabase.FileName));
+        var seen = StateDatabase.ReadSeen(connection, now);
+        int known = seen.Count(s => s.Known);
+        return (known, seen.Count - known);
+    }
+
     /// <summary>A database holding <paramref name="state"/>: written as a legacy file and imported by a real store.</summary>
     public static async Task WriteAsync(string dataDirectory, MeshState state, TimeProvider? time = null)
     {

@@ -26,6 +26,24 @@ public sealed class ReputationBookTests
     }
 
     [Fact]
+    public void A_signer_keeps_protected_replay_entries_while_known_and_not_quarantined()
+    {
+        var start = NodeHarness.Start;
+        var book = new ReputationBook(new TestTrustPolicy(), Settings(Listed), new FakeTimeProvider(start));
+        book.RecordSignal(Stranger, start);
+        Assert.True(book.IsKnownAndNotQuarantined(Listed, start));
+        Assert.False(book.IsKnownAndNotQuarantined(Stranger, start));
+        Assert.False(book.IsKnownAndNotQuarantined(new string('d', 64), start));
+
+        book.OnConfirmed(Stranger, start);
+        book.Quarantine(Listed, start.AddHours(1), start);
+
+        Assert.True(book.IsKnownAndNotQuarantined(Stranger, start));
+        Assert.False(book.IsKnownAndNotQuarantined(Listed, start));
+        Assert.True(book.IsKnownAndNotQuarantined(Listed, start.AddHours(1)));
+    }
+
+    [Fact]
     public void Key_resolved_later_by_discovery_gets_initial_trust_once_vouched()
     {
         var book = new ReputationBook(new TestTrustPolicy(), Settings(null), new FakeTimeProvider(NodeHarness.Start));
