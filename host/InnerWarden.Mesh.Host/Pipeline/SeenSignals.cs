@@ -8,8 +8,9 @@ namespace InnerWarden.Mesh.Host.Pipeline;
 /// <c>max_seen_signals</c> key): signers this node knows (vouched by the operator, or confirmed at least once, and not
 /// quarantined) and everyone else. Fresh identities cost nothing to make, so a flood of them fills only the unknown
 /// partition, evicting its oldest first; a known signer's entries are evicted only by known signers, whose intake the
-/// rate limit bounds (at most about 2 x <c>max_signals_per_hour</c> + 1 entries each: the budget is per sliding hour,
-/// the window 65 minutes, and a quarantined signer's signals go to the unknown partition). A replay evicted from the
+/// rate limit bounds (at most 2 x (<c>max_signals_per_hour</c> + 1) entries each: the 65 minute window spans parts of
+/// two sliding hours, each allows its budget plus the one signal that goes over it, and a quarantined signer's signals
+/// go to the unknown partition). A replay evicted from the
 /// unknown partition is accepted again only while its timestamp is fresh; after that freshness refuses it.
 /// </summary>
 /// <remarks>
