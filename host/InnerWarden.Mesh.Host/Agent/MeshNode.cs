@@ -37,6 +37,7 @@ internal sealed partial class MeshNode : IAsyncDisposable
     private readonly StagingCoordinator _coordinator;
     private readonly StateStore _store;
     private readonly SeenSignals _seen;
+    private readonly LateConfirmations _late;
     private readonly InboundPipeline _pipeline;
     private readonly List<PeerInfo> _discovered = [];
     private readonly List<Task> _loops = [];
@@ -73,11 +74,13 @@ internal sealed partial class MeshNode : IAsyncDisposable
             _broadcasts = new BroadcastQueue(transport, new SignalSigner(parts.Identity, time), _audit, _events, time,
                 factory.CreateLogger<BroadcastQueue>(), parts.BroadcastCapacity);
         }
+        _late = new LateConfirmations(parts.LateConfirmationWindow ?? LateConfirmations.DefaultWindow);
         _coordinator = new StagingCoordinator(parts.Staging, _book, _queue, _addresses, _audit, _broadcasts, NodeId, time,
             factory.CreateLogger<StagingCoordinator>())
         {
             Events = _events,
             State = _store,
+            Late = _late,
         };
         if (parts.Metrics is { } metrics)
         {
@@ -135,10 +138,12 @@ internal sealed partial class MeshNode : IAsyncDisposable
         _started = true;
         _running = new CancellationTokenSource();
         var state = _store.Open(NodeId, _parts.Enforcer.Name);
-        _store.Attach(_coordinator.Find, _book.Find, BuildPeers);
+        _store.Attach(_coordinator.Find, _book.Find, BuildPeers, _late.Find);
         _store.Start();
         _book.Restore(state.Reputations);
         _seen.Restore(_store.LoadedSeen, _parts.Time.GetUtcNow());
+        // Before the pool: entries that expired while the node was down are retired at restore and remembered here too.
+        _late.Restore(_store.LoadedLate, _parts.Time.GetUtcNow());
         RestoreDiscoveredPeers(state);
         foreach (var rep in _book.Snapshot())
         {

@@ -28,6 +28,7 @@ namespace InnerWarden.Mesh.Host.Agent;
 /// <param name="LocalAddresses">This node's own addresses (never blocked); null reads the network interfaces.</param>
 /// <param name="Metrics">Where the node records its Prometheus metrics; null when metrics are off.</param>
 /// <param name="BroadcastCapacity">How many local detections may wait for the transport before the oldest is dropped.</param>
+/// <param name="LateConfirmationWindow">How long after an unconfirmed block expired a local detection still credits its contributors back; null: 24 h, zero: off.</param>
 /// <param name="TrackedPeerCapacity">Upper bound of unvouched identities kept in the reputation book and the rate limiter.</param>
 /// <param name="SeenSignalCapacity">Entries (and rows) each partition of the replay record keeps: the <c>max_seen_signals</c> key.</param>
 /// <param name="Audit">The audit log's bounds; null means the defaults.</param>
@@ -46,4 +47,5 @@ internal sealed record MeshNodeParts(
     MeshMetrics? Metrics = null,
     int BroadcastCapacity = BroadcastQueue.DefaultCapacity,
     int SeenSignalCapacity = SeenSignals.DefaultCapacity,
-    AuditOptions? Audit = null);
+    AuditOptions? Audit = null,
+    TimeSpan? LateConfirmationWindow = null);

@@ -103,7 +103,7 @@ internal static class NodeComposer
 #pragma warning restore CA2000
             var parts = new MeshNodeParts(
                 node, identity, resolved.Trust, resolved.Staging, resolved.Enforcer, resolved.Transport, resolved.Detectors, time, loggerFactory,
-                SeenSignalCapacity: config.MaxSeenSignals, Audit: config.Audit);
+                SeenSignalCapacity: config.MaxSeenSignals, Audit: config.Audit, LateConfirmationWindow: TimeSpan.FromHours(config.LateConfirmationHours));
             return new ComposedNode(parts, provider, plugins);
         }
         catch

@@ -3,6 +3,7 @@ using InnerWarden.Mesh.Contracts.Plugins;
 using InnerWarden.Mesh.Host.Audit;
 using InnerWarden.Mesh.Host.Metrics;
 using InnerWarden.Mesh.Host.Plugins;
+using InnerWarden.Mesh.Host.Staging;
 using Microsoft.Extensions.Logging;
 
 namespace InnerWarden.Mesh.Host.Config;
@@ -47,6 +48,9 @@ internal sealed record MeshConfig(
 
     /// <summary>The <c>audit:</c> section: the audit log's size and age bounds and the unknown signers' line budget.</summary>
     public AuditOptions Audit { get; init; } = AuditOptions.Default;
+
+    /// <summary>The <c>late_confirmation_hours</c> key: how long an unconfirmed block that expired is remembered for late confirmation (0: off).</summary>
+    public int LateConfirmationHours { get; init; } = (int)LateConfirmations.DefaultWindow.TotalHours;
 
     /// <summary>The <c>log_level</c> key: the least severe log line the agent writes to its console (the journal).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

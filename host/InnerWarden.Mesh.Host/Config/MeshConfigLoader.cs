@@ -22,6 +22,7 @@ internal static class MeshConfigLoader
     [
         "enabled", "bind", "poll_secs", "auto_broadcast", "max_signals_per_hour", "max_staged", "max_seen_signals",
         "initial_trust", "peers", "allowlist", "plugins", "plugin_settings", "data_dir", "metrics", "log_level", "audit",
+        "late_confirmation_hours",
     ];
 
     // The log_level values, by their names in mesh.yaml.
@@ -159,6 +160,7 @@ internal static class MeshConfigLoader
                 "metrics" => config with { Metrics = MapMetrics(value, w) },
                 "log_level" => config with { LogLevel = MapLogLevel(value, w) ?? config.LogLevel },
                 "audit" => config with { Audit = MapAudit(value, w) },
+                "late_confirmation_hours" => config with { LateConfirmationHours = w.Int(value, key, 0, 720) ?? config.LateConfirmationHours },
                 _ => throw new InvalidOperationException("unreachable: key list and switch disagree"),
             };
         }

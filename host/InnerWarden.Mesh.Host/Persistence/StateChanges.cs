@@ -3,7 +3,7 @@ using System.Net;
 namespace InnerWarden.Mesh.Host.Persistence;
 
 /// <summary>
-/// The changes waiting for one commit. Staged addresses and reputations are keys only: the commit writes their
+/// The changes waiting for one commit. Staged addresses, reputations and late confirmations are keys only: the commit writes their
 /// current value (so many changes to one address or peer become one row write); signal rows and taken remembered
 /// signals keep their order.
 /// </summary>
@@ -12,6 +12,9 @@ internal sealed class StateChanges
     public HashSet<IPAddress> Staged { get; } = [];
 
     public HashSet<string> Reputations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Addresses whose late-confirmation entry changed (written as it is now, or deleted).</summary>
+    public HashSet<IPAddress> Late { get; } = [];
 
     public List<SignalRow> Signals { get; } = [];
 
@@ -30,6 +33,7 @@ internal sealed class StateChanges
     {
         Staged.UnionWith(failed.Staged);
         Reputations.UnionWith(failed.Reputations);
+        Late.UnionWith(failed.Late);
         Signals.InsertRange(0, failed.Signals);
         Peers |= failed.Peers;
         Recorded += failed.Recorded;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using InnerWarden.Mesh.Contracts.Peers;
 using Microsoft.Data.Sqlite;
 
@@ -155,6 +156,24 @@ internal static class StateDatabase
             }
         }
         return seen;
+    }
+
+    /// <summary>The late-confirmation entries still inside their window at <paramref name="now"/>.</summary>
+    public static List<LateConfirmation> ReadLate(SqliteConnection connection, DateTimeOffset now)
+    {
+        var late = new List<LateConfirmation>();
+        using var command = Command(connection, "SELECT ip, contributors, until FROM late_confirmations WHERE until > $now");
+        command.Parameters.AddWithValue("$now", ToMs(now));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var contributors = reader.GetString(1);
+            if (IPAddress.TryParse(reader.GetString(0), out var ip) && contributors.Length > 0)
+            {
+                late.Add(new LateConfirmation(ip, contributors.Split(','), FromMs(reader.GetInt64(2))));
+            }
+        }
+        return late;
     }
 
     public static long ToMs(DateTimeOffset time) => time.ToUnixTimeMilliseconds();

@@ -41,6 +41,9 @@ internal static class StateSchema
         ALTER TABLE signals ADD COLUMN known INTEGER NOT NULL DEFAULT 1;
         CREATE INDEX signals_partition ON signals (known, seen_until);
         """,
+        // Blocks that expired unconfirmed: who was debited (comma-separated node ids), credited back by a local
+        // detection of the address until `until` (LateConfirmations).
+        "CREATE TABLE late_confirmations (ip TEXT PRIMARY KEY, contributors TEXT NOT NULL, until INTEGER NOT NULL) WITHOUT ROWID;",
         // Why the transport's last attempt to reach a peer failed (PeerLinkStatus.Problem); null while it answers.
         "ALTER TABLE peers ADD COLUMN problem TEXT;",
     ];

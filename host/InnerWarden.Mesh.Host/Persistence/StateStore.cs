@@ -51,6 +51,7 @@ internal sealed partial class StateStore : IAsyncDisposable
     private volatile bool _stopping;
     private Func<IPAddress, StagedEntry?> _findStaged = _ => null;
     private Func<string, PeerReputation?> _findReputation = _ => null;
+    private Func<IPAddress, LateConfirmation?> _findLate = _ => null;
     private Func<IReadOnlyList<PersistedPeer>> _peers = () => [];
     private readonly int _seenCapacity;
     // New signal rows per partition (0 unknown, 1 known) since that partition was last trimmed; the writer thread's own.
@@ -86,6 +87,9 @@ internal sealed partial class StateStore : IAsyncDisposable
     /// <summary>The replay set read at <see cref="Open"/>: signatures still inside their window with their partition, oldest first.</summary>
     public IReadOnlyList<(UInt128 Key, DateTimeOffset Until, bool Known)> LoadedSeen { get; private set; } = [];
 
+    /// <summary>The late-confirmation entries still inside their window at open.</summary>
+    public IReadOnlyList<LateConfirmation> LoadedLate { get; private set; } = [];
+
     /// <summary>Successful commits so far.</summary>
     public long Commits => Interlocked.Read(ref _commits);
 
@@ -117,6 +121,7 @@ internal sealed partial class StateStore : IAsyncDisposable
             }
             var state = StateDatabase.ReadState(_db);
             LoadedSeen = StateDatabase.ReadSeen(_db, _time.GetUtcNow());
+            LoadedLate = StateDatabase.ReadLate(_db, _time.GetUtcNow());
             WriteMeta(nodeId, enforcer);
             return state;
         }
@@ -133,11 +138,13 @@ internal sealed partial class StateStore : IAsyncDisposable
     public bool StartedAfterCorruption { get; private set; }
 
     /// <summary>Where commits read the current value of a changed key.</summary>
-    public void Attach(Func<IPAddress, StagedEntry?> findStaged, Func<string, PeerReputation?> findReputation, Func<IReadOnlyList<PersistedPeer>> peers)
+    public void Attach(Func<IPAddress, StagedEntry?> findStaged, Func<string, PeerReputation?> findReputation, Func<IReadOnlyList<PersistedPeer>> peers,
+        Func<IPAddress, LateConfirmation?>? findLate = null)
     {
         _findStaged = findStaged;
         _findReputation = findReputation;
         _peers = peers;
+        _findLate = findLate ?? (_ => null);
     }
 
     /// <summary>Starts the writer thread.</summary>
@@ -167,6 +174,15 @@ internal sealed partial class StateStore : IAsyncDisposable
         lock (_gate)
         {
             _pending.Reputations.Add(nodeId);
+            _pending.Recorded++;
+        }
+    }
+
+    public void LateChanged(IPAddress ip)
+    {
+        lock (_gate)
+        {
+            _pending.Late.Add(ip);
             _pending.Recorded++;
         }
     }
@@ -387,6 +403,19 @@ internal sealed partial class StateStore : IAsyncDisposable
                 }
                 rows++;
             }
+            foreach (var ip in batch.Late)
+            {
+                var text = ip.ToString();
+                if (_findLate(ip) is { } late)
+                {
+                    s.UpsertLate(text, late);
+                }
+                else
+                {
+                    s.DeleteLate(text);
+                }
+                rows++;
+            }
             foreach (var row in batch.Signals)
             {
                 if (row.TakenIp is { } taken)
@@ -577,6 +606,9 @@ internal sealed partial class StateStore : IAsyncDisposable
         private readonly SqliteCommand _prune;
         private readonly SqliteCommand _trimCutoff;
         private readonly SqliteCommand _trim;
+        private readonly SqliteCommand _upsertLate;
+        private readonly SqliteCommand _deleteLate;
+        private readonly SqliteCommand _pruneLate;
         private readonly SqliteCommand _setMeta;
         private readonly SqliteCommand[] _all;
 
@@ -603,6 +635,10 @@ internal sealed partial class StateStore : IAsyncDisposable
                 VALUES ($endpoint, $public_key, $label, $source, $reachable, $last_contact, $circuit, $pending, $problem)
                 """, "$endpoint", "$public_key", "$label", "$source", "$reachable", "$last_contact", "$circuit", "$pending", "$problem");
             _prune = Prepare(db, "DELETE FROM signals WHERE seen_until <= $now AND (remember_until IS NULL OR remember_until <= $now)", "$now");
+            _upsertLate = Prepare(db, "INSERT OR REPLACE INTO late_confirmations (ip, contributors, until) VALUES ($ip, $contributors, $until)",
+                "$ip", "$contributors", "$until");
+            _deleteLate = Prepare(db, "DELETE FROM late_confirmations WHERE ip = $ip", "$ip");
+            _pruneLate = Prepare(db, "DELETE FROM late_confirmations WHERE until <= $now", "$now");
             // The newest row a partition does not keep (none while it holds no more than its bound), in the order of the
             // signals_partition index: the signature breaks ties, as a flood writes many rows in one millisecond.
             _trimCutoff = Prepare(db, "SELECT seen_until, signature FROM signals WHERE known = $known ORDER BY seen_until DESC, signature DESC LIMIT 1 OFFSET $keep",
@@ -611,7 +647,7 @@ internal sealed partial class StateStore : IAsyncDisposable
                 "$known", "$until", "$signature");
             _setMeta = Prepare(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)", "$key", "$value");
             _all = [_upsertStaged, _deleteStaged, _upsertReputation, _deleteReputation, _insertSignal, _takeRemembered, _deletePeers, _insertPeer, _prune,
-                _trimCutoff, _trim, _setMeta];
+                _trimCutoff, _trim, _upsertLate, _deleteLate, _pruneLate, _setMeta];
         }
 
         public void Bind(SqliteTransaction transaction)
@@ -654,7 +690,11 @@ internal sealed partial class StateStore : IAsyncDisposable
             return peers.Count + 1;
         }
 
-        public int Prune(DateTimeOffset now) => Run(_prune, StateDatabase.ToMs(now));
+        public int Prune(DateTimeOffset now) => Run(_prune, StateDatabase.ToMs(now)) + Run(_pruneLate, StateDatabase.ToMs(now));
+
+        public void UpsertLate(string ip, LateConfirmation late) => Run(_upsertLate, ip, string.Join(',', late.Contributors), StateDatabase.ToMs(late.Until));
+
+        public void DeleteLate(string ip) => Run(_deleteLate, ip);
 
         /// <summary>Deletes the rows of a partition (1 known, 0 unknown) past its newest <paramref name="keep"/>, oldest first.</summary>
         public int TrimPartition(int known, int keep)
@@ -690,6 +730,9 @@ internal sealed partial class StateStore : IAsyncDisposable
             _prune.Dispose();
             _trimCutoff.Dispose();
             _trim.Dispose();
+            _upsertLate.Dispose();
+            _deleteLate.Dispose();
+            _pruneLate.Dispose();
             _setMeta.Dispose();
         }
 

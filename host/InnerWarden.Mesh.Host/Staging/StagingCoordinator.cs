@@ -59,6 +59,9 @@ internal sealed partial class StagingCoordinator
     /// <summary>Where every pool change is recorded for the next commit; null keeps the node in memory only (unit tests).</summary>
     public StateStore? State { get; init; }
 
+    /// <summary>Blocks that expired unconfirmed, for crediting their contributors back when this node detects the address later; null: off.</summary>
+    public LateConfirmations? Late { get; init; }
+
     /// <summary>Called with the expiry of every entry staged or renewed, so the node can wake earlier for it (O(1), unlike <see cref="NextExpiry"/>).</summary>
     public Action<DateTimeOffset>? ExpiryScheduled { get; set; }
 
@@ -156,6 +159,7 @@ internal sealed partial class StagingCoordinator
         }
         AfterStaged(staged.Current, request);
         AfterConfirmed(detection.Ip, confirmed, now);
+        CreditLate(detection, now);
         ulong? broadcastTtl = null;
         if (_broadcasts is not null)
         {
@@ -509,13 +513,19 @@ internal sealed partial class StagingCoordinator
         {
             return;
         }
+        var debited = new List<string>(entry.Contributors.Count);
         foreach (var peer in entry.Contributors)
         {
             if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
             {
                 var change = _book.OnContradicted(peer, now);
+                debited.Add(peer);
                 Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, entry.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "contradicted"));
             }
+        }
+        if (Late?.Remember(entry.Ip, debited, entry.ExpiresAt < now ? entry.ExpiresAt : now) == true)
+        {
+            State?.LateChanged(entry.Ip);
         }
         if (_logger.IsEnabled(LogLevel.Information))
         {
@@ -524,11 +534,41 @@ internal sealed partial class StagingCoordinator
     }
 
 
+    /// <summary>
+    /// Late confirmation: <paramref name="detection"/> is of an address whose block expired unconfirmed inside the
+    /// window, so the contributors debited then were right after all; each is credited as for a confirmation (the
+    /// full block itself is the local detection's own).
+    /// </summary>
+    private void CreditLate(Detection detection, DateTimeOffset now)
+    {
+        if (Late is null)
+        {
+            return;
+        }
+        var contributors = Late.Take(detection.Ip, now);
+        if (contributors.Count == 0)
+        {
+            // Never remembered, or its window had ended (the store prunes such rows by their time).
+            return;
+        }
+        // Taken: the commit deletes its row, so a restart cannot credit the same contributors twice.
+        State?.LateChanged(detection.Ip);
+        foreach (var peer in contributors)
+        {
+            var change = _book.OnConfirmed(peer, now);
+            Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, detection.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed late"));
+        }
+        LogLateConfirmed(_logger, detection.Ip, detection.Detector, contributors.Count);
+    }
+
     [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "refused to block {Ip}: {Reason} ({Detail})")]
     private static partial void LogBlockRefused(ILogger logger, IPAddress ip, RejectReason reason, string? detail);
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "local detection of {Ip} by {Detector} ignored: {Reason} ({Detail})")]
     private static partial void LogLocalRefused(ILogger logger, IPAddress ip, string detector, RejectReason reason, string? detail);
+
+    [LoggerMessage(EventId = 3208, Level = LogLevel.Information, Message = "{Ip} detected here by {Detector} after its unconfirmed block expired: {Contributors} contributors credited back")]
+    private static partial void LogLateConfirmed(ILogger logger, IPAddress ip, string detector, int contributors);
 
     [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "{Ip} expired ({Action}, unconfirmed): {Contributors} contributors debited")]
     private static partial void LogExpired(ILogger logger, IPAddress ip, string action, int contributors);

@@ -125,12 +125,21 @@ public sealed class MeshConfigLoaderTests
         Assert.Equal(expected, MeshConfigLoader.Parse(yaml, "/etc/innerwarden/mesh.yaml").LogLevel);
 
     [Theory]
+    [InlineData("", 24)]
+    [InlineData("late_confirmation_hours: 0\n", 0)]
+    [InlineData("late_confirmation_hours: 72\n", 72)]
+    public void Late_confirmation_hours_default_to_24_and_0_turns_them_off(string yaml, int expected) =>
+        Assert.Equal(expected, MeshConfigLoader.Parse(yaml, "/etc/innerwarden/mesh.yaml").LateConfirmationHours);
+
+    [Theory]
     [InlineData("enabled: true\nfoo: 1\n", 2, 1, "foo", "unknown key; expected one of: enabled, bind,")]
     [InlineData("enabled: yes-please\n", 1, 10, "enabled", "expected true or false, got 'yes-please'")]
     [InlineData("poll_secs: [1]\n", 1, 12, "poll_secs", "expected a single value, got a list")]
     [InlineData("poll_secs: 0\n", 1, 12, "poll_secs", "expected a number from 1 to 86400, got 0")]
     [InlineData("max_staged: lots\n", 1, 13, "max_staged", "expected a whole number, got 'lots'")]
     [InlineData("max_seen_signals: 99\n", 1, 19, "max_seen_signals", "expected a number from 100 to 10000000, got 99")]
+    [InlineData("late_confirmation_hours: 721\n", 1, 26, "late_confirmation_hours", "expected a number from 0 to 720, got 721")]
+    [InlineData("late_confirmation_hours: a day\n", 1, 26, "late_confirmation_hours", "expected a whole number, got 'a day'")]
     [InlineData("initial_trust: 1.5\n", 1, 16, "initial_trust", "expected a number from 0 to 1, got 1.5")]
     [InlineData("bind: nowhere\n", 1, 7, "bind", "expected host:port")]
     [InlineData("allowlist:\n  - 10.0.0.0/8\n  - 10.0.0.0/99\n", 3, 5, "allowlist[1]", "expected an IP address or CIDR")]

@@ -47,7 +47,7 @@ internal sealed class NodeHarness : IAsyncDisposable
             options.MaxSignalsPerHour, options.MaxStaged, InitialTrust, options.Peers ?? [], [AllowlistedAddress + "/32"]);
         Node = new MeshNode(new MeshNodeParts(Settings, Identity, new TestTrustPolicy(), Pool, Enforcer, options.Transport,
             options.Detectors ?? [], Time, NullLoggerFactory.Instance, () => [OwnAddress], options.TrackedPeerCapacity, options.Metrics, Audit: options.Audit,
-            SeenSignalCapacity: options.SeenSignalCapacity));
+            SeenSignalCapacity: options.SeenSignalCapacity, LateConfirmationWindow: options.LateConfirmationWindow));
         Node.Observer = Events.Enqueue;
     }
 
@@ -109,5 +109,6 @@ internal sealed class NodeHarness : IAsyncDisposable
         public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
         public AuditOptions? Audit { get; init; }
         public MeshMetrics? Metrics { get; init; }
+        public TimeSpan? LateConfirmationWindow { get; init; }
     }
 }
