@@ -119,21 +119,21 @@ internal sealed partial class PeerDiscovery(IMeshTransport transport, NodeSettin
 
     private static string Shorten(string value) => value.Length <= 80 ? value : value[..80] + "...";
 
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "peer {Endpoint} is {NodeId} (version {Version}; configured key verified: {Verified})")]
+    [LoggerMessage(EventId = 3800, Level = LogLevel.Information, Message = "peer {Endpoint} is {NodeId} (version {Version}; configured key verified: {Verified})")]
     private static partial void LogResolved(ILogger logger, Uri endpoint, string nodeId, string version, bool verified);
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "REFUSED peer {Endpoint}: it answers as {NodeId} but config says {ConfiguredKey}; possible impersonation, its signals will not be trusted as that peer's")]
+    [LoggerMessage(EventId = 3801, Level = LogLevel.Error, Message = "REFUSED peer {Endpoint}: it answers as {NodeId} but config says {ConfiguredKey}; possible impersonation, its signals will not be trusted as that peer's")]
     private static partial void LogImpersonation(ILogger logger, Uri endpoint, string configuredKey, string nodeId);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "peer {Endpoint} does not answer its ping ({Problem}); retrying every poll interval")]
+    [LoggerMessage(EventId = 3802, Level = LogLevel.Debug, Message = "peer {Endpoint} does not answer its ping ({Problem}); retrying every poll interval")]
     private static partial void LogUnreachable(ILogger logger, Uri endpoint, string problem);
 
-    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "peer {Endpoint} answered with node_id '{NodeId}', which is not 64 lowercase hex; ignored")]
+    [LoggerMessage(EventId = 3803, Level = LogLevel.Warning, Message = "peer {Endpoint} answered with node_id '{NodeId}', which is not 64 lowercase hex; ignored")]
     private static partial void LogBadNodeId(ILogger logger, Uri endpoint, string nodeId);
 
-    [LoggerMessage(EventId = 3204, Level = LogLevel.Warning, Message = "cannot resolve {Host} of peer {Endpoint}: {Reason}; its addresses are not protected from blocking until it resolves")]
+    [LoggerMessage(EventId = 3804, Level = LogLevel.Warning, Message = "cannot resolve {Host} of peer {Endpoint}: {Reason}; its addresses are not protected from blocking until it resolves")]
     private static partial void LogDnsFailed(ILogger logger, string host, Uri endpoint, string reason);
 
-    [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "all {Count} configured peers resolved; discovery done")]
+    [LoggerMessage(EventId = 3805, Level = LogLevel.Information, Message = "all {Count} configured peers resolved; discovery done")]
     private static partial void LogAllResolved(ILogger logger, int count);
 }

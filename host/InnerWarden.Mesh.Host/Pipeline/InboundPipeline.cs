@@ -276,19 +276,19 @@ internal sealed partial class InboundPipeline : ISignalSink
 
     // Per-signal lines are Debug: every signal's verdict is in the audit log and the metrics, and at Information a
     // flood (or one hostile peer's garbage) would become a flood of journal lines that crowds out the ones that matter.
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "signal from {Peer} for {Ip} rejected: {Reason} ({Detail}) from {Remote}")]
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "signal from {Peer} for {Ip} rejected: {Reason} ({Detail}) from {Remote}")]
     private static partial void LogRejected(ILogger logger, string peer, string ip, RejectReason reason, string? detail, string remote);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "duplicate signal from {Peer} for {Ip} from {Remote}")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "duplicate signal from {Peer} for {Ip} from {Remote}")]
     private static partial void LogDuplicate(ILogger logger, string peer, string ip, string remote);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "peer {Peer} went over its signal budget: quarantined for an hour (last from {Remote})")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "peer {Peer} went over its signal budget: quarantined for an hour (last from {Remote})")]
     private static partial void LogQuarantined(ILogger logger, string peer, string remote);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Debug, Message = "signal from quarantined peer {Peer} refused (from {Remote})")]
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "signal from quarantined peer {Peer} refused (from {Remote})")]
     private static partial void LogStillQuarantined(ILogger logger, string peer, string remote);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "signal from {Peer} for {Ip}: {Action} (score {Score:F3}) from {Remote}")]
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "signal from {Peer} for {Ip}: {Action} (score {Score:F3}) from {Remote}")]
     private static partial void LogJudged(ILogger logger, string peer, IPAddress ip, string action, double score, string remote);
 
 }

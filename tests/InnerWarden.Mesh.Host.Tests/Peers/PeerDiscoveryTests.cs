@@ -82,7 +82,7 @@ public sealed class PeerDiscoveryTests
         Assert.Equal(KeyB, peer.Peer.PublicKey);
         Assert.False(resolved);
         var entry = Assert.Single(_logger.Entries, e => e.Level == LogLevel.Error);
-        Assert.Equal(3201, entry.EventId.Id);
+        Assert.Equal(3801, entry.EventId.Id);
         Assert.Contains(KeyOther, entry.Message, StringComparison.Ordinal);
         Assert.Contains("impersonation", entry.Message, StringComparison.Ordinal);
     }
@@ -157,12 +157,12 @@ public sealed class PeerDiscoveryTests
         _links = [new PeerLinkStatus(peer, false, null, "closed", 0, "json") { Problem = "timeout after 3000 ms" }];
         await discovery.RunOnceAsync(CancellationToken.None);
 
-        var lines = _logger.Entries.Where(e => e.EventId.Id == 3202).Select(e => e.Message).ToList();
+        var lines = _logger.Entries.Where(e => e.EventId.Id == 3802).Select(e => e.Message).ToList();
         Assert.Equal(2, lines.Count);
         Assert.Contains("(connection refused)", lines[0], StringComparison.Ordinal);
         Assert.Contains("(timeout after 3000 ms)", lines[1], StringComparison.Ordinal);
         // The journal line of an outage is the link's; discovery's is for debugging.
-        Assert.All(_logger.Entries.Where(e => e.EventId.Id == 3202), e => Assert.Equal(LogLevel.Debug, e.Level));
+        Assert.All(_logger.Entries.Where(e => e.EventId.Id == 3802), e => Assert.Equal(LogLevel.Debug, e.Level));
     }
 
     [Fact]
