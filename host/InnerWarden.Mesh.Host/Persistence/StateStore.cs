@@ -378,44 +378,9 @@ internal sealed partial class StateStore : IAsyncDisposable
         using (var transaction = db.BeginTransaction())
         {
             s.Bind(transaction);
-            foreach (var ip in batch.Staged)
-            {
-                var text = ip.ToString();
-                if (_findStaged(ip) is { } entry)
-                {
-                    s.UpsertStaged(text, entry);
-                }
-                else
-                {
-                    s.DeleteStaged(text);
-                }
-                rows++;
-            }
-            foreach (var id in batch.Reputations)
-            {
-                if (_findReputation(id) is { } rep)
-                {
-                    s.UpsertReputation(rep);
-                }
-                else
-                {
-                    s.DeleteReputation(id);
-                }
-                rows++;
-            }
-            foreach (var ip in batch.Late)
-            {
-                var text = ip.ToString();
-                if (_findLate(ip) is { } late)
-                {
-                    s.UpsertLate(text, late);
-                }
-                else
-                {
-                    s.DeleteLate(text);
-                }
-                rows++;
-            }
+            rows += WriteCurrent(batch.Staged, _findStaged, (ip, entry) => s.UpsertStaged(ip.ToString(), entry), ip => s.DeleteStaged(ip.ToString()));
+            rows += WriteCurrent(batch.Reputations, _findReputation, (_, rep) => s.UpsertReputation(rep), s.DeleteReputation);
+            rows += WriteCurrent(batch.Late, _findLate, (ip, late) => s.UpsertLate(ip.ToString(), late), ip => s.DeleteLate(ip.ToString()));
             foreach (var row in batch.Signals)
             {
                 if (row.TakenIp is { } taken)
@@ -458,6 +423,26 @@ internal sealed partial class StateStore : IAsyncDisposable
         Interlocked.Add(ref _changes, batch.Recorded);
         Interlocked.Add(ref _rows, rows);
         Interlocked.Add(ref _commitTicks, Stopwatch.GetElapsedTime(started).Ticks);
+    }
+
+    /// <summary>Writes each changed key as it is now: its current value, or a delete when it is gone. Returns the rows written.</summary>
+    private static int WriteCurrent<TKey, TValue>(IEnumerable<TKey> keys, Func<TKey, TValue?> find, Action<TKey, TValue> upsert, Action<TKey> delete)
+        where TValue : class
+    {
+        int rows = 0;
+        foreach (var key in keys)
+        {
+            if (find(key) is { } value)
+            {
+                upsert(key, value);
+            }
+            else
+            {
+                delete(key);
+            }
+            rows++;
+        }
+        return rows;
     }
 
     /// <summary>Opens the database; one that is not sound is moved aside (with its -wal and -shm) and a new one created.</summary>

@@ -450,17 +450,23 @@ internal sealed partial class StagingCoordinator
 
     private void AfterConfirmed(IPAddress ip, ConfirmResult result, DateTimeOffset now)
     {
-        foreach (var peer in result.CreditedPeers)
+        Credit(ip, result.CreditedPeers, now, "confirmed");
+        if (result.Current is { } current)
+        {
+            Events.Publish(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
+        }
+    }
+
+    // A confirmation for each peer that reported ip (this node's own id aside: it keeps no reputation of itself).
+    private void Credit(IPAddress ip, IEnumerable<string> peers, DateTimeOffset now, string detail)
+    {
+        foreach (var peer in peers)
         {
             if (!string.Equals(peer, _ownNodeId, StringComparison.Ordinal))
             {
                 var change = _book.OnConfirmed(peer, now);
-                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed"));
+                Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: detail));
             }
-        }
-        if (result.Current is { } current)
-        {
-            Events.Publish(new NodeEvent(NodeEventKind.Confirmed, now, ip, null, current.Action, current.Score, Ttl: current.ExpiresAt - now));
         }
     }
 
@@ -553,11 +559,7 @@ internal sealed partial class StagingCoordinator
         }
         // Taken: the commit deletes its row, so a restart cannot credit the same contributors twice.
         State?.LateChanged(detection.Ip);
-        foreach (var peer in contributors)
-        {
-            var change = _book.OnConfirmed(peer, now);
-            Events.Publish(new NodeEvent(NodeEventKind.TrustChanged, now, detection.Ip, peer, TrustBefore: change.Before, TrustAfter: change.After, Detail: "confirmed late"));
-        }
+        Credit(detection.Ip, contributors, now, "confirmed late");
         LogLateConfirmed(_logger, detection.Ip, detection.Detector, contributors.Count);
     }
 
